@@ -1,0 +1,53 @@
+#include "actors/position/reconciliation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace tightloop {
+
+bool within_tolerance(double expected, double reported, const Tolerance& tolerance) {
+  if (!std::isfinite(expected) || !std::isfinite(reported)) return false;
+  const double scale = std::max(std::fabs(expected), std::fabs(reported));
+  return std::fabs(expected - reported) <= tolerance.absolute + tolerance.relative * scale;
+}
+
+std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& expected,
+                                          const std::map<std::string, double>& reported,
+                                          const Tolerance& tolerance) {
+  std::vector<KeyMismatch> mismatches;
+  for (const auto& [key, expected_amount] : expected) {
+    auto it = reported.find(key);
+    const double reported_amount =
+        it == reported.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+    if (!within_tolerance(expected_amount, reported_amount, tolerance))
+      mismatches.push_back(KeyMismatch{key, expected_amount, reported_amount});
+  }
+  return mismatches;
+}
+
+std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas) {
+  std::vector<std::string> keys;
+  keys.reserve(deltas.size());
+  for (const auto& delta : deltas)
+    if (std::find(keys.begin(), keys.end(), delta.position_key) == keys.end())
+      keys.push_back(delta.position_key);
+  return keys;
+}
+
+std::string describe_mismatches(const std::vector<KeyMismatch>& mismatches) {
+  std::ostringstream out;
+  out.precision(17);
+  for (std::size_t i = 0; i < mismatches.size(); ++i) {
+    if (i) out << "; ";
+    out << mismatches[i].position_key << ": monitor " << mismatches[i].expected << ", venue ";
+    if (std::isnan(mismatches[i].reported))
+      out << "does not report it";
+    else
+      out << mismatches[i].reported;
+  }
+  return out.str();
+}
+
+}  // namespace tightloop

@@ -1,0 +1,181 @@
+#include "actors/venues/cex_venue.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "actors/venues/supported_operations.hpp"
+#include "messages/position_key.hpp"
+
+namespace tightloop {
+
+namespace {
+
+bool buys(Side side) { return side == Side::buy || side == Side::long_; }
+
+// The common first half of a spot or perp trade: pair, side, reference and fill price, limit.
+struct Fill {
+  std::string base;
+  std::string quote;
+  double reference_price = 0.0;
+  double price = 0.0;
+  bool buys = true;
+};
+
+std::optional<Failure> read_pair(const Order& order, Fill& fill) {
+  const auto slash = order.pair.find('/');
+  const bool well_formed = slash != std::string::npos && slash != 0 &&
+                           slash + 1 < order.pair.size() &&
+                           order.pair.find('/', slash + 1) == std::string::npos;
+  if (!well_formed)
+    return Failure{ErrorCode::ord_missing_operation_field, std::string(to_string(order.operation)) +
+                                                               " needs pair BASE/QUOTE, got '" +
+                                                               order.pair + "'"};
+  fill.base = order.pair.substr(0, slash);
+  fill.quote = order.pair.substr(slash + 1);
+  if (fill.base == fill.quote)
+    return Failure{ErrorCode::ord_missing_operation_field,
+                   "pair '" + order.pair + "' trades a symbol against itself"};
+  return std::nullopt;
+}
+
+std::optional<Failure> read_side(const Order& order, Fill& fill) {
+  const bool perp = order.operation == Operation::perp_trade;
+  const bool fits =
+      order.side && (perp ? (*order.side == Side::long_ || *order.side == Side::short_)
+                          : (*order.side == Side::buy || *order.side == Side::sell));
+  if (!fits)
+    return Failure{ErrorCode::ord_missing_operation_field,
+                   std::string(to_string(order.operation)) + " needs side " +
+                       (perp ? "LONG or SHORT" : "BUY or SELL")};
+  fill.buys = buys(*order.side);
+  return std::nullopt;
+}
+
+std::optional<Failure> read_prices(const Order& order, const VenueConfig& venue,
+                                   const MarketData& market, Fill& fill) {
+  auto base_price = usable_price(market, fill.base);
+  auto quote_price = usable_price(market, fill.quote);
+  if (!base_price || !quote_price)
+    return Failure{ErrorCode::ven_no_market_data,
+                   "no reference price for " + (base_price ? fill.quote : fill.base) + " (pair " +
+                       order.pair + " on " + venue.name + ")"};
+  fill.reference_price = *base_price / *quote_price;
+  const double slippage = venue.slippage_bps / 10000;
+  fill.price =
+      fill.buys ? fill.reference_price * (1 + slippage) : fill.reference_price * (1 - slippage);
+  return std::nullopt;
+}
+
+std::optional<Failure> check_limit(const Order& order, const Fill& fill) {
+  if (order.order_type != OrderType::limit) return std::nullopt;
+  if (!order.price)
+    return Failure{ErrorCode::ord_missing_operation_field, "a limit order needs a price"};
+  const bool reached = fill.buys ? fill.price <= *order.price : fill.price >= *order.price;
+  if (reached) return std::nullopt;
+  return Failure{ErrorCode::ven_limit_not_reached,
+                 "limit " + std::string(to_string(*order.side)) + " " + order.pair + " at " +
+                     format_amount(*order.price) + " not reached: fill price would be " +
+                     format_amount(fill.price)};
+}
+
+std::optional<Failure> price_fill(const Order& order, const VenueConfig& venue,
+                                  const MarketData& market, Fill& fill) {
+  if (auto failure = read_pair(order, fill)) return failure;
+  if (auto failure = read_side(order, fill)) return failure;
+  if (auto failure = read_prices(order, venue, market, fill)) return failure;
+  return check_limit(order, fill);
+}
+
+}  // namespace
+
+bool CexVenue::supports(Operation op) const { return kind_supports(VenueKind::cex, op); }
+
+std::optional<double> CexVenue::entry_price(const std::string& perp_key) const {
+  auto it = entry_prices_.find(perp_key);
+  if (it == entry_prices_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CexVenue::set_entry_price(const std::string& perp_key, double price) {
+  entry_prices_[perp_key] = price;
+}
+
+VenuePlan CexVenue::price(const Order& order) {
+  switch (order.operation) {
+    case Operation::spot_trade:
+      return price_spot(order);
+    case Operation::perp_trade:
+      return price_perp(order);
+    default:
+      return price_transfer(order);
+  }
+}
+
+VenuePlan CexVenue::price_spot(const Order& order) const {
+  Fill fill;
+  if (auto failure = price_fill(order, config_, market(), fill))
+    return rejected_plan(order, failure->code, failure->message);
+  const double q = order.amount;
+  const double notional = q * fill.price;
+
+  VenuePlan plan;
+  auto& hs = plan.handshake;
+  hs.status = HandshakeStatus::executed;
+  hs.executed_amount = q;
+  hs.executed_price = fill.price;
+  hs.position_deltas[wallet_key(name(), fill.base)] = fill.buys ? q : -q;
+  hs.position_deltas[wallet_key(name(), fill.quote)] = fill.buys ? -notional : notional;
+  hs.fee_amount = notional * config_.taker_fee_rate;
+  hs.fee_currency = fill.quote;
+  hs.fee_venue = name();
+  return plan;
+}
+
+VenuePlan CexVenue::price_perp(const Order& order) {
+  Fill fill;
+  if (auto failure = price_fill(order, config_, market(), fill))
+    return rejected_plan(order, failure->code, failure->message);
+  const double q = order.amount;
+  const double p = fill.price;
+  const double signed_size = fill.buys ? q : -q;
+  const std::string perp_key =
+      make_position_key(name(), PositionType::Perp, fill.base + fill.quote);
+  const std::string settlement_key =
+      make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
+  // A key the book does not hold reads as flat here; the ledger check then reports POS-001.
+  const double old_size = ledger_.balance(perp_key).value_or(0.0);
+  const double old_abs = std::fabs(old_size);
+  const double entry = entry_price(perp_key).value_or(fill.reference_price);
+
+  VenuePlan plan;
+  auto& hs = plan.handshake;
+  hs.status = HandshakeStatus::executed;
+  hs.executed_amount = q;
+  hs.executed_price = p;
+  hs.position_deltas[perp_key] = signed_size;
+  hs.fee_amount = q * p * config_.taker_fee_rate;
+  hs.fee_currency = config_.settlement_token;
+  hs.fee_venue = name();
+
+  std::optional<double> new_entry;  // nullopt: the position ends flat
+  const bool adds = old_size == 0.0 || (old_size > 0.0) == (signed_size > 0.0);
+  if (adds) {
+    // A fresh position's entry is its fill price, not q*p/q (which may be off by one ulp).
+    new_entry = old_size == 0.0 ? p : (old_abs * entry + q * p) / (old_abs + q);
+  } else {
+    const double closed = std::min(q, old_abs);
+    const double pnl = old_size > 0.0 ? closed * (p - entry) : closed * (entry - p);
+    hs.position_deltas[settlement_key] = pnl;
+    if (q < old_abs) new_entry = entry;
+    if (q > old_abs) new_entry = p;
+  }
+  plan.commit_state = [this, perp_key, new_entry] {
+    if (new_entry)
+      entry_prices_[perp_key] = *new_entry;
+    else
+      entry_prices_.erase(perp_key);
+  };
+  return plan;
+}
+
+}  // namespace tightloop

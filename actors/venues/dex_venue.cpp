@@ -1,0 +1,44 @@
+#include "actors/venues/dex_venue.hpp"
+
+#include "actors/venues/supported_operations.hpp"
+#include "actors/venues/transfer_pricing.hpp"
+
+namespace tightloop {
+
+bool DexVenue::supports(Operation op) const { return kind_supports(VenueKind::dex, op); }
+
+VenuePlan DexVenue::price(const Order& order) {
+  const std::string& sold = order.token_in;
+  const std::string& bought = order.token_out;
+  if (sold.empty() || bought.empty() || sold == bought)
+    return rejected_plan(order, ErrorCode::ord_missing_operation_field,
+                         "swap needs token_in and token_out, different from each other");
+  auto sold_price = usable_price(market(), sold);
+  auto bought_price = usable_price(market(), bought);
+  if (!sold_price || !bought_price)
+    return rejected_plan(
+        order, ErrorCode::ven_no_market_data,
+        "no reference price for " + (sold_price ? bought : sold) + " (swap on '" + name() + "')");
+  const double impact = config_.slippage_bps / 10000;
+  const double tolerance = order.slippage_tolerance.value_or(config_.default_slippage_tolerance);
+  if (impact > tolerance)
+    return rejected_plan(order, ErrorCode::ven_slippage_exceeded,
+                         "price impact " + format_amount(impact) + " on '" + name() +
+                             "' exceeds the slippage tolerance " + format_amount(tolerance));
+
+  const double x = order.amount;
+  const double gross_out = x * *sold_price / *bought_price * (1 - impact);
+  VenuePlan plan;
+  auto& hs = plan.handshake;
+  hs.status = HandshakeStatus::executed;
+  hs.executed_amount = x;
+  hs.executed_price = gross_out / x;
+  hs.position_deltas[wallet_key(config_.wallet, sold)] = -x;
+  hs.position_deltas[wallet_key(config_.wallet, bought)] = gross_out;
+  hs.fee_amount = gross_out * config_.pool_fee_rate;
+  hs.fee_currency = bought;
+  hs.fee_venue = config_.wallet;
+  return plan;
+}
+
+}  // namespace tightloop

@@ -1,0 +1,90 @@
+#include "actors/venues/transfer_pricing.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace tightloop {
+
+std::string format_amount(double amount) {
+  // Shortest round-trip digits; plain notation for everyday magnitudes ("100000", not "1e+05").
+  char text[400];
+  const double magnitude = std::fabs(amount);
+  const bool plain = magnitude == 0.0 || (magnitude >= 1e-4 && magnitude < 1e15);
+  auto result = plain ? std::to_chars(text, text + sizeof text, amount, std::chars_format::fixed)
+                      : std::to_chars(text, text + sizeof text, amount);
+  return std::string(text, result.ptr);
+}
+
+VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message) {
+  VenuePlan plan;
+  plan.handshake = failed_handshake(order, code, std::move(message));
+  return plan;
+}
+
+std::optional<double> usable_price(const MarketData& market, const std::string& symbol) {
+  auto it = market.prices.find(symbol);
+  if (it == market.prices.end() || !(it->second > 0.0) || !std::isfinite(it->second))
+    return std::nullopt;
+  return it->second;
+}
+
+std::set<std::string> transfer_target_names(const std::vector<VenueConfig>& venues) {
+  std::set<std::string> names;
+  for (const auto& venue : venues)
+    if (venue.kind == VenueKind::cex || venue.kind == VenueKind::wallet) names.insert(venue.name);
+  return names;
+}
+
+void TransferringVenue::set_transfer_targets(std::set<std::string> venue_names) {
+  transfer_targets_ = std::move(venue_names);
+}
+
+VenuePlan TransferringVenue::price_transfer(const Order& order) const {
+  auto reject = [&](ErrorCode code, std::string message) {
+    return rejected_plan(order, code, std::move(message));
+  };
+  if (order.token_in.empty())
+    return reject(ErrorCode::ord_missing_operation_field, "transfer needs token_in");
+  if (order.target_venue.empty())
+    return reject(ErrorCode::ord_missing_operation_field, "transfer needs target_venue");
+  if (!order.source_venue.empty() && order.source_venue != name())
+    return reject(ErrorCode::ven_bad_transfer, "transfer on venue '" + name() +
+                                                   "' names source_venue '" + order.source_venue +
+                                                   "'; they must match");
+  if (order.target_venue == name())
+    return reject(ErrorCode::ven_bad_transfer,
+                  "transfer from '" + name() + "' to itself moves nothing");
+  if (transfer_targets_.empty())
+    return reject(
+        ErrorCode::ven_bad_transfer,
+        "venue '" + name() + "' was given no transfer targets (configure_transfer_targets)");
+  if (transfer_targets_.count(order.target_venue) == 0)
+    return reject(ErrorCode::ven_bad_transfer, "transfer target '" + order.target_venue +
+                                                   "' is not a configured cex or wallet venue");
+
+  const std::string& token = order.token_in;
+  const double amount = order.amount;
+  auto fee_it = config_.transfer_fees.find(token);
+  const double fee = fee_it == config_.transfer_fees.end() ? 0.0 : fee_it->second;
+
+  VenuePlan plan;
+  auto& hs = plan.handshake;
+  hs.status = HandshakeStatus::executed;
+  hs.executed_amount = amount;
+  hs.position_deltas[wallet_key(name(), token)] = -amount;
+  hs.position_deltas[wallet_key(order.target_venue, token)] = amount;
+  hs.fee_amount = fee;
+  hs.fee_currency = token;
+  hs.fee_venue = name();
+  plan.remote_venue = order.target_venue;
+  return plan;
+}
+
+bool configure_transfer_targets(VenueSimulator& venue, std::set<std::string> venue_names) {
+  auto* sender = dynamic_cast<TransferringVenue*>(&venue);
+  if (!sender) return false;
+  sender->set_transfer_targets(std::move(venue_names));
+  return true;
+}
+
+}  // namespace tightloop

@@ -1,0 +1,80 @@
+// A simulated venue: prices an order against market data, keeps its own ledger, and answers
+// balance queries. Plain C++ (no actors): the venue actor wraps it, tests and the direct-call
+// benchmark call it as is.
+//
+// Execution is split in two so that an order whose legs span two ledgers (an on-chain venue
+// moving its wallet's tokens, a transfer to another venue) applies all or nothing:
+//   plan()   prices the order and checks this venue's own legs; changes nothing;
+//   (the caller applies remote_legs on remote_venue's ledger, all or nothing)
+//   commit() applies own legs and venue state (perp entry price, flash liability).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "messages/execution_delta.hpp"
+#include "messages/execution_handshake.hpp"
+#include "messages/market_data.hpp"
+#include "actors/venues/ledger.hpp"
+
+namespace tightloop {
+
+struct VenuePlan {
+  ExecutionHandshake handshake;              // executed, or failed with a code
+  std::vector<ExecutionDelta> own_legs;      // on this venue's ledger, net of fee
+  std::string remote_venue;                  // ledger that takes remote_legs; "" if none
+  std::vector<ExecutionDelta> remote_legs;
+  std::function<void()> commit_state;        // venue state beyond balances; may be empty
+
+  bool executed() const { return handshake.status == HandshakeStatus::executed; }
+};
+
+// What a simulator knows besides its own config.
+struct VenueContext {
+  std::shared_ptr<const MarketData> market;
+  std::set<std::string> lst_symbols;  // symbols held as LST (not BaseToken) in a wallet
+};
+
+class VenueSimulator {
+ public:
+  VenueSimulator(VenueConfig config, VenueContext context);
+  virtual ~VenueSimulator() = default;
+
+  const VenueConfig& config() const { return config_; }
+  const std::string& name() const { return config_.name; }
+  virtual bool supports(Operation op) const = 0;
+
+  // Never throws for a bad order: failures come back as a failed handshake with a code.
+  VenuePlan plan(const Order& order);
+  void commit(const VenuePlan& plan);
+
+  Ledger& ledger() { return ledger_; }
+  const Ledger& ledger() const { return ledger_; }
+
+  const MarketData& market() const { return *context_.market; }
+  void set_market(std::shared_ptr<const MarketData> market);
+
+ protected:
+  // Fills handshake (status, executed_amount/price, position_deltas gross of fee, fee_amount,
+  // fee_currency, fee_venue) and commit_state; or returns a failed handshake.
+  virtual VenuePlan price(const Order& order) = 0;
+
+  // Key of `symbol` in the wallet `wallet_venue`: LST for LST symbols, else BaseToken.
+  std::string wallet_key(const std::string& wallet_venue, const std::string& symbol) const;
+  std::string next_trade_id();
+
+  VenueConfig config_;
+  VenueContext context_;
+  Ledger ledger_;
+  std::uint64_t fills_ = 0;
+};
+
+// Builds the simulator for config.kind.
+std::unique_ptr<VenueSimulator> make_venue_simulator(const VenueConfig& config,
+                                                     VenueContext context);
+
+}  // namespace tightloop

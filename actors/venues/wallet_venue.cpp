@@ -1,0 +1,11 @@
+#include "actors/venues/wallet_venue.hpp"
+
+#include "actors/venues/supported_operations.hpp"
+
+namespace tightloop {
+
+bool WalletVenue::supports(Operation op) const { return kind_supports(VenueKind::wallet, op); }
+
+VenuePlan WalletVenue::price(const Order& order) { return price_transfer(order); }
+
+}  // namespace tightloop

@@ -1,0 +1,596 @@
+#include "config/config_loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "messages/market_json.hpp"
+#include "messages/position_key.hpp"
+
+namespace tightloop {
+
+namespace {
+
+using nlohmann::json;
+using Names = std::vector<std::string_view>;
+
+// Thrown inside this file only; parse_config turns it into a CFG-002 Failure.
+struct Invalid {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw Invalid{path + ": " + what};
+}
+
+std::string joined(const Names& names) {
+  std::string text;
+  for (auto name : names) text.append(text.empty() ? "" : ", ").append(name);
+  return text;
+}
+
+bool contains(const Names& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string shown(const json& value) {
+  auto text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return std::string(value.type_name()) + " " + text;
+}
+
+const json* find(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+void require_object(const json& value, const std::string& path) {
+  if (!value.is_object()) fail(path, "must be an object, got " + shown(value));
+}
+
+void allow_only(const json& object, const std::string& path, const Names& allowed) {
+  for (const auto& [key, value] : object.items())
+    if (!contains(allowed, key))
+      fail(path, "unknown field '" + key + "' (allowed: " + joined(allowed) + ")");
+}
+
+std::string string_value(const json& value, const std::string& path, bool allow_empty) {
+  if (!value.is_string()) fail(path, "must be a string, got " + shown(value));
+  auto text = value.get<std::string>();
+  if (text.empty() && !allow_empty) fail(path, "must not be empty");
+  return text;
+}
+
+std::string one_of(const json& value, const std::string& path, const Names& allowed) {
+  auto text = string_value(value, path, true);
+  if (!contains(allowed, text))
+    fail(path, "must be one of " + joined(allowed) + ", got '" + text + "'");
+  return text;
+}
+
+// `rule` completes "must be ...", e.g. "a number in [0, 1)"; `ok` sees only finite numbers.
+double checked_number(const json& value, const std::string& path, const std::string& rule,
+                      bool (*ok)(double)) {
+  if (!value.is_number()) fail(path, "must be " + rule + ", got " + shown(value));
+  double number = value.get<double>();
+  if (!std::isfinite(number) || !ok(number))
+    fail(path, "must be " + rule + ", got " + value.dump());
+  return number;
+}
+
+double finite_number(const json& value, const std::string& path) {
+  return checked_number(value, path, "a finite number", [](double) { return true; });
+}
+double non_negative(const json& value, const std::string& path) {
+  return checked_number(value, path, "a number >= 0", [](double x) { return x >= 0.0; });
+}
+double rate(const json& value, const std::string& path) {
+  return checked_number(value, path, "a number in [0, 1)",
+                        [](double x) { return x >= 0.0 && x < 1.0; });
+}
+double basis_points(const json& value, const std::string& path) {
+  return checked_number(value, path, "a number in [0, 10000)",
+                        [](double x) { return x >= 0.0 && x < 10000.0; });
+}
+
+std::int64_t checked_integer(const json& value, const std::string& path, std::int64_t low,
+                             std::int64_t high) {
+  bool open_ended = high >= std::numeric_limits<int>::max();
+  auto rule = open_ended
+                  ? "an integer >= " + std::to_string(low)
+                  : "an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
+  if (!value.is_number_integer()) fail(path, "must be " + rule + ", got " + shown(value));
+  bool too_big =
+      value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high);
+  if (too_big || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high)
+    fail(path, "must be " + rule +
+                   (open_ended ? " (at most " + std::to_string(high) + ")" : std::string()) +
+                   ", got " + value.dump());
+  return value.get<std::int64_t>();
+}
+
+// --- scalar sections ---------------------------------------------------------------------
+
+void parse_scheduler(const json& value, SchedulerConfig& scheduler) {
+  const std::string path = "scheduler";
+  require_object(value, path);
+  allow_only(value, path, {"threads", "policy"});
+  if (auto* threads = find(value, "threads"))
+    scheduler.threads = static_cast<int>(checked_integer(*threads, path + ".threads", 0, 256));
+  if (auto* policy = find(value, "policy"))
+    scheduler.policy = one_of(*policy, path + ".policy", {"stealing", "sharing"});
+}
+
+void parse_log(const json& value, LogConfig& log) {
+  const std::string path = "log";
+  require_object(value, path);
+  allow_only(value, path, {"level", "file"});
+  if (auto* level = find(value, "level"))
+    log.level = one_of(*level, path + ".level", {"trace", "debug", "info", "warning", "error"});
+  if (auto* file = find(value, "file")) log.file = string_value(*file, path + ".file", true);
+}
+
+void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
+  const std::string path = "reconciliation";
+  constexpr auto int_max = std::numeric_limits<int>::max();
+  constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
+  require_object(value, path);
+  allow_only(value, path,
+             {"absolute_tolerance", "relative_tolerance", "max_attempts", "initial_backoff_ms",
+              "multiplier", "deadline_ms"});
+  if (auto* f = find(value, "absolute_tolerance"))
+    rec.absolute_tolerance = non_negative(*f, path + ".absolute_tolerance");
+  if (auto* f = find(value, "relative_tolerance"))
+    rec.relative_tolerance = non_negative(*f, path + ".relative_tolerance");
+  if (auto* f = find(value, "max_attempts"))
+    rec.max_attempts = static_cast<int>(checked_integer(*f, path + ".max_attempts", 1, int_max));
+  if (auto* f = find(value, "initial_backoff_ms"))
+    rec.initial_backoff_ms = checked_integer(*f, path + ".initial_backoff_ms", 0, int64_max);
+  if (auto* f = find(value, "multiplier"))
+    rec.multiplier = checked_number(*f, path + ".multiplier", "a number >= 1",
+                                    [](double x) { return x >= 1.0; });
+  if (auto* f = find(value, "deadline_ms"))
+    rec.deadline_ms = checked_integer(*f, path + ".deadline_ms", 1, int64_max);
+}
+
+// --- venues ------------------------------------------------------------------------------
+
+constexpr std::array<VenueKind, 5> all_kinds{VenueKind::cex, VenueKind::lending, VenueKind::staking,
+                                             VenueKind::dex, VenueKind::wallet};
+
+// Fields a kind takes besides name and kind (what they do: actors/venues/README.md).
+Names kind_fields(VenueKind kind) {
+  switch (kind) {
+    case VenueKind::cex:
+      return {"taker_fee_rate", "slippage_bps", "settlement_token", "transfer_fees"};
+    case VenueKind::lending:
+      return {"wallet", "flash_fee_rate"};
+    case VenueKind::staking:
+      return {"wallet", "lst"};
+    case VenueKind::dex:
+      return {"wallet", "pool_fee_rate", "slippage_bps", "default_slippage_tolerance"};
+    case VenueKind::wallet:
+      return {"transfer_fees"};
+  }
+  return {};
+}
+
+bool needs_wallet(VenueKind kind) {
+  return kind == VenueKind::lending || kind == VenueKind::staking || kind == VenueKind::dex;
+}
+
+void check_venue_fields(const json& object, const std::string& path, VenueKind kind) {
+  auto own = kind_fields(kind);
+  for (const auto& [key, value] : object.items()) {
+    if (key == "name" || key == "kind" || contains(own, key)) continue;
+    bool elsewhere = std::any_of(all_kinds.begin(), all_kinds.end(), [&](VenueKind other) {
+      return contains(kind_fields(other), key);
+    });
+    std::string takes = "a " + std::string(to_string(kind)) + " venue takes: name, kind" +
+                        (own.empty() ? "" : ", " + joined(own));
+    if (elsewhere)
+      fail(path, "field '" + key + "' does not apply to a " + std::string(to_string(kind)) +
+                     " venue (" + takes + ")");
+    fail(path, "unknown field '" + key + "' (" + takes + ")");
+  }
+}
+
+std::map<std::string, double> transfer_fees(const json& value, const std::string& path) {
+  require_object(value, path);
+  std::map<std::string, double> fees;
+  for (const auto& [token, fee] : value.items()) {
+    if (token.empty()) fail(path, "token names must not be empty");
+    fees[token] = non_negative(fee, path + "." + token);
+  }
+  return fees;
+}
+
+std::map<std::string, std::string> lst_map(const json& value, const std::string& path) {
+  require_object(value, path);
+  if (value.empty()) fail(path, "must name at least one base token -> LST symbol");
+  std::map<std::string, std::string> lst;
+  for (const auto& [base, symbol] : value.items()) {
+    if (base.empty()) fail(path, "base token names must not be empty");
+    lst[base] = string_value(symbol, path + "." + base, false);
+  }
+  return lst;
+}
+
+std::string venue_name(const json& object, const std::string& path) {
+  auto* name = find(object, "name");
+  if (!name) fail(path, "field 'name' is required");
+  auto text = string_value(*name, path + ".name", false);
+  if (text.find(':') != std::string::npos)
+    fail(path + ".name",
+         "must not contain ':' (it separates the parts of a position key), got '" + text + "'");
+  return text;
+}
+
+VenueKind venue_kind(const json& object, const std::string& path) {
+  auto* kind = find(object, "kind");
+  if (!kind) fail(path, "field 'kind' is required");
+  auto text = one_of(*kind, path + ".kind", {"cex", "lending", "staking", "dex", "wallet"});
+  return *parse_venue_kind(text);
+}
+
+// Returns the venue and its path for later messages: "venues[2] (aave, lending)".
+std::pair<VenueConfig, std::string> parse_venue(const json& object, std::size_t index) {
+  std::string path = "venues[" + std::to_string(index) + "]";
+  require_object(object, path);
+  VenueConfig venue;
+  venue.name = venue_name(object, path);
+  venue.kind = venue_kind(object, path + " (" + venue.name + ")");
+  path += " (" + venue.name + ", " + std::string(to_string(venue.kind)) + ")";
+  check_venue_fields(object, path, venue.kind);
+
+  auto at = [&](const char* field) { return path + "." + field; };
+  if (auto* f = find(object, "taker_fee_rate"))
+    venue.taker_fee_rate = rate(*f, at("taker_fee_rate"));
+  if (auto* f = find(object, "slippage_bps"))
+    venue.slippage_bps = basis_points(*f, at("slippage_bps"));
+  if (auto* f = find(object, "settlement_token"))
+    venue.settlement_token = string_value(*f, at("settlement_token"), false);
+  if (auto* f = find(object, "transfer_fees"))
+    venue.transfer_fees = transfer_fees(*f, at("transfer_fees"));
+  if (auto* f = find(object, "wallet")) venue.wallet = string_value(*f, at("wallet"), false);
+  if (auto* f = find(object, "flash_fee_rate"))
+    venue.flash_fee_rate = rate(*f, at("flash_fee_rate"));
+  if (auto* f = find(object, "lst")) venue.lst = lst_map(*f, at("lst"));
+  if (auto* f = find(object, "pool_fee_rate")) venue.pool_fee_rate = rate(*f, at("pool_fee_rate"));
+  if (auto* f = find(object, "default_slippage_tolerance"))
+    venue.default_slippage_tolerance = rate(*f, at("default_slippage_tolerance"));
+  if (venue.kind == VenueKind::staking && venue.lst.empty()) fail(path, "field 'lst' is required");
+  if (needs_wallet(venue.kind) && venue.wallet.empty()) fail(path, "field 'wallet' is required");
+  return {std::move(venue), path};
+}
+
+void check_wallet(const VenueConfig& venue, const std::string& path, const Config& config) {
+  if (!needs_wallet(venue.kind)) return;
+  const auto* wallet = config.find_venue(venue.wallet);
+  if (!wallet) fail(path + ".wallet", "'" + venue.wallet + "' is not a configured venue");
+  if (wallet->kind != VenueKind::wallet)
+    fail(path + ".wallet", "'" + venue.wallet + "' is a " + std::string(to_string(wallet->kind)) +
+                               " venue; it must name a venue of kind wallet");
+}
+
+std::vector<VenueConfig> parse_venues(const json& value) {
+  if (!value.is_array()) fail("venues", "must be an array, got " + shown(value));
+  if (value.empty()) fail("venues", "at least one venue is required");
+  Config scratch;
+  std::vector<std::string> paths;
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto [venue, path] = parse_venue(value[i], i);
+    auto [it, fresh] = seen.emplace(venue.name, i);
+    if (!fresh)
+      fail(path, "duplicate venue name '" + venue.name + "' (also venues[" +
+                     std::to_string(it->second) + "])");
+    scratch.venues.push_back(std::move(venue));
+    paths.push_back(std::move(path));
+  }
+  for (std::size_t i = 0; i < scratch.venues.size(); ++i)
+    check_wallet(scratch.venues[i], paths[i], scratch);
+  return std::move(scratch.venues);
+}
+
+// --- books -------------------------------------------------------------------------------
+
+// A key must be one the venue can hold (actors/venues/README.md, "Accounts and keys"):
+// otherwise no order could ever move it, which is always a configuration mistake.
+void check_key_fits_venue(const PositionKey& key, const std::string& path, const Config& config,
+                          const std::set<std::string>& lst_symbols) {
+  const auto* venue = config.find_venue(key.venue);
+  if (!venue) fail(path, "venue '" + key.venue + "' is not a configured venue");
+  auto kind = std::string(to_string(venue->kind));
+  auto type = key.type;
+  switch (venue->kind) {
+    case VenueKind::staking:
+    case VenueKind::dex:
+      fail(path, "a " + kind + " venue holds no positions (its tokens sit in wallet '" +
+                     venue->wallet + "')");
+    case VenueKind::lending:
+      if (type != PositionType::aToken && type != PositionType::debtToken)
+        fail(path, "a lending venue holds only aToken and debtToken keys (its tokens sit in " +
+                       ("wallet '" + venue->wallet + "')"));
+      return;
+    case VenueKind::cex:
+    case VenueKind::wallet:
+      if (type == PositionType::aToken || type == PositionType::debtToken ||
+          (type == PositionType::Perp && venue->kind == VenueKind::wallet))
+        fail(path, "a " + kind + " venue holds no " + std::string(to_string(type)) + " keys");
+      break;
+  }
+  bool is_lst = lst_symbols.count(key.symbol) > 0;
+  if (type == PositionType::BaseToken && is_lst)
+    fail(path, "'" + key.symbol + "' is issued by a staking venue, so it is held as LST: use '" +
+                   make_position_key(key.venue, PositionType::LST, key.symbol) + "'");
+  if (type == PositionType::LST && !is_lst)
+    fail(path, "'" + key.symbol + "' is not issued by any staking venue (no lst map names it): " +
+                   ("use '" + make_position_key(key.venue, PositionType::BaseToken, key.symbol)) +
+                   "'");
+}
+
+std::vector<std::string> subscribed_keys(const json& value, const std::string& path,
+                                         const Config& config,
+                                         const std::set<std::string>& lst_symbols) {
+  if (!value.is_array()) fail(path, "must be an array, got " + shown(value));
+  std::vector<std::string> keys;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto key_path = path + "[" + std::to_string(i) + "]";
+    auto text = string_value(value[i], key_path, false);
+    std::string why;
+    auto key = parse_position_key(text, &why);
+    if (!key) fail(key_path, why);
+    if (!seen.insert(text).second) fail(key_path, "duplicate key '" + text + "'");
+    check_key_fits_venue(*key, key_path, config, lst_symbols);
+    keys.push_back(std::move(text));
+  }
+  return keys;
+}
+
+std::map<std::string, double> initial_positions(const json& value, const std::string& path,
+                                                const std::vector<std::string>& subscribed) {
+  require_object(value, path);
+  std::map<std::string, double> positions;
+  for (const auto& [key, amount] : value.items()) {
+    auto amount_path = path + "." + key;
+    if (std::find(subscribed.begin(), subscribed.end(), key) == subscribed.end())
+      fail(amount_path, "'" + key + "' is not in the book's subscribed_keys");
+    auto type = parse_position_key(key)->type;  // subscribed keys parse
+    positions[key] = is_non_negative(type)
+                         ? checked_number(amount, amount_path,
+                                          "a number >= 0 (BaseToken, aToken and LST balances "
+                                          "cannot be negative)",
+                                          [](double x) { return x >= 0.0; })
+                         : finite_number(amount, amount_path);
+  }
+  return positions;
+}
+
+BookConfig parse_book(const json& object, std::size_t index, const Config& config,
+                      const std::set<std::string>& lst_symbols) {
+  std::string path = "books[" + std::to_string(index) + "]";
+  require_object(object, path);
+  BookConfig book;
+  auto* name = find(object, "name");
+  if (!name) fail(path, "field 'name' is required");
+  book.name = string_value(*name, path + ".name", false);
+  path += " (" + book.name + ")";
+  allow_only(object, path, {"name", "subscribed_keys", "initial_positions"});
+  auto* keys = find(object, "subscribed_keys");
+  if (!keys) fail(path, "field 'subscribed_keys' is required");
+  book.subscribed_keys = subscribed_keys(*keys, path + ".subscribed_keys", config, lst_symbols);
+  if (auto* initial = find(object, "initial_positions"))
+    book.initial_positions =
+        initial_positions(*initial, path + ".initial_positions", book.subscribed_keys);
+  return book;
+}
+
+std::vector<BookConfig> parse_books(const json& value, const Config& config) {
+  if (!value.is_array()) fail("books", "must be an array, got " + shown(value));
+  if (value.empty()) fail("books", "at least one book is required");
+  auto lst_symbols = config.lst_symbols();
+  std::vector<BookConfig> books;
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto book = parse_book(value[i], i, config, lst_symbols);
+    auto [it, fresh] = seen.emplace(book.name, i);
+    if (!fresh)
+      fail("books[" + std::to_string(i) + "] (" + book.name + ")",
+           "duplicate book name '" + book.name + "' (also books[" + std::to_string(it->second) +
+               "])");
+    books.push_back(std::move(book));
+  }
+  return books;
+}
+
+// --- market ------------------------------------------------------------------------------
+
+template <class Entries>
+void check_market_venues(const Entries& by_venue, const std::string& path, const Config& config,
+                         VenueKind expected) {
+  for (const auto& entry : by_venue) {
+    const auto& name = entry.first;
+    const auto* venue = config.find_venue(name);
+    auto expected_text = std::string(to_string(expected));
+    if (!venue)
+      fail(path + "." + name,
+           "'" + name + "' is not a configured venue (expected a " + expected_text + " venue)");
+    if (venue->kind != expected)
+      fail(path + "." + name, "'" + name + "' is a " + std::string(to_string(venue->kind)) +
+                                  " venue, expected a " + expected_text + " venue");
+  }
+}
+
+void parse_market(const json& value, Config& config) {
+  if (auto failure = merge_market_json(value, config.market, "market", ErrorCode::cfg_invalid))
+    throw Invalid{failure->message};
+  check_market_venues(config.market.indices, "market.indices", config, VenueKind::lending);
+  check_market_venues(config.market.staking_rates, "market.staking_rates", config,
+                      VenueKind::staking);
+  check_market_venues(config.market.funding_rates, "market.funding_rates", config, VenueKind::cex);
+}
+
+// --- document ----------------------------------------------------------------------------
+
+Config parse_document(const json& value) {
+  if (!value.is_object()) fail("config", "must be a JSON object, got " + shown(value));
+  allow_only(
+      value, "config",
+      {"scheduler", "log", "venue_timeout_ms", "reconciliation", "market", "venues", "books"});
+  Config config;
+  if (auto* f = find(value, "scheduler")) parse_scheduler(*f, config.scheduler);
+  if (auto* f = find(value, "log")) parse_log(*f, config.log);
+  if (auto* f = find(value, "venue_timeout_ms"))
+    config.venue_timeout_ms =
+        checked_integer(*f, "venue_timeout_ms", 1, std::numeric_limits<std::int64_t>::max());
+  if (auto* f = find(value, "reconciliation")) parse_reconciliation(*f, config.reconciliation);
+  auto* venues = find(value, "venues");
+  if (!venues) fail("config", "field 'venues' is required");
+  config.venues = parse_venues(*venues);
+  auto* books = find(value, "books");
+  if (!books) fail("config", "field 'books' is required");
+  config.books = parse_books(*books, config);
+  if (auto* f = find(value, "market")) parse_market(*f, config);
+  return config;
+}
+
+// --- file --------------------------------------------------------------------------------
+
+std::optional<std::string> read_text(const std::string& path, std::string& why) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    why = "is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    why = "read error";
+    return std::nullopt;
+  }
+  return text.str();
+}
+
+// nlohmann keeps the last of repeated keys silently; a config must not lose a value that way.
+class DuplicateKeyFinder {
+ public:
+  bool operator()(int, json::parse_event_t event, json& parsed) {
+    using Event = json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        frames_.push_back({event == Event::array_start, 0, {}, {}});
+        break;
+      case Event::key:
+        frames_.back().key = parsed.get<std::string>();
+        if (!frames_.back().seen.insert(frames_.back().key).second && duplicate_.empty())
+          duplicate_ = current_path();
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        frames_.pop_back();
+        end_element();
+        break;
+      case Event::value:
+        end_element();
+        break;
+    }
+    return true;
+  }
+
+  // Path of the first repeated key ("venues[1].name"), "" if none.
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+    std::set<std::string> seen;
+  };
+
+  void end_element() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+
+  std::string current_path() const {
+    std::string path;
+    for (const auto& frame : frames_) {
+      if (frame.array)
+        path += "[" + std::to_string(frame.index) + "]";
+      else
+        path += (path.empty() ? "" : ".") + frame.key;
+    }
+    return path;
+  }
+
+  std::vector<Frame> frames_;
+  std::string duplicate_;
+};
+
+LoadedConfig failed(ErrorCode code, std::string message) {
+  LoadedConfig loaded;
+  loaded.failure = Failure{code, std::move(message)};
+  return loaded;
+}
+
+}  // namespace
+
+std::optional<VenueKind> parse_venue_kind(std::string_view text) {
+  for (auto kind : all_kinds)
+    if (to_string(kind) == text) return kind;
+  return std::nullopt;
+}
+
+LoadedConfig parse_config(const nlohmann::json& value) {
+  LoadedConfig loaded;
+  try {
+    loaded.config = parse_document(value);
+  } catch (const Invalid& invalid) {
+    return failed(ErrorCode::cfg_invalid, invalid.message);
+  }
+  return loaded;
+}
+
+LoadedConfig load_config_file(const std::string& path) {
+  std::string why;
+  auto text = read_text(path, why);
+  if (!text)
+    return failed(ErrorCode::cfg_unreadable, "cannot read config file '" + path + "': " + why);
+  json value;
+  DuplicateKeyFinder duplicates;
+  try {
+    value = json::parse(*text, std::ref(duplicates));
+  } catch (const json::exception& error) {
+    return failed(ErrorCode::cfg_unreadable,
+                  "config file '" + path + "' is not valid JSON: " + error.what());
+  }
+  if (!duplicates.duplicate().empty())
+    return failed(ErrorCode::cfg_invalid, "config file '" + path + "': " + duplicates.duplicate() +
+                                              ": key appears more than once in its object");
+  auto loaded = parse_config(value);
+  if (!loaded.ok())
+    loaded.failure.message = "config file '" + path + "': " + loaded.failure.message;
+  return loaded;
+}
+
+}  // namespace tightloop

@@ -1,0 +1,32 @@
+// Reading and validating the runtime's configuration (fields, defaults and rules:
+// config/README.md). Nothing is thrown: a bad config comes back as a Failure.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "messages/failure.hpp"
+
+namespace tightloop {
+
+struct LoadedConfig {
+  Config config;    // meaningful only when ok()
+  Failure failure;  // CFG-001 or CFG-002 with a message naming the JSON path
+
+  bool ok() const { return !failure.failed(); }
+};
+
+// Validates a parsed JSON document; any invalid content is CFG-002.
+LoadedConfig parse_config(const nlohmann::json& value);
+
+// CFG-001 when the file cannot be read or is not JSON (the message names the file and where
+// the parser stopped); CFG-002 for a key repeated within one object, then parse_config's
+// checks (their messages are prefixed with the file's path).
+LoadedConfig load_config_file(const std::string& path);
+
+std::optional<VenueKind> parse_venue_kind(std::string_view text);
+
+}  // namespace tightloop

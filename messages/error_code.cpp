@@ -1,0 +1,103 @@
+#include "messages/error_code.hpp"
+
+#include <sstream>
+
+namespace tightloop {
+
+const std::vector<ErrorCodeInfo>& error_code_registry() {
+  static const std::vector<ErrorCodeInfo> registry{
+      {ErrorCode::ord_missing_field, "ORD-001", "order decoding",
+       "a required order field is absent (operation_id, venue, operation, amount)"},
+      {ErrorCode::ord_unknown_field, "ORD-002", "order decoding",
+       "the order has a field that is not part of the wire format"},
+      {ErrorCode::ord_wrong_type, "ORD-003", "order decoding",
+       "an order field has the wrong JSON type (e.g. a string where a number belongs)"},
+      {ErrorCode::ord_invalid_enum, "ORD-004", "order decoding",
+       "operation, side, order_type or execution_mode is not one of the allowed values"},
+      {ErrorCode::ord_out_of_range, "ORD-005", "order validation",
+       "a number is out of range: amount and price must be finite and > 0, "
+       "slippage_tolerance in [0, 1), sequence_in_group >= 0"},
+      {ErrorCode::ord_missing_operation_field, "ORD-006", "order validation",
+       "a field the operation needs is absent or does not fit it (pair, side, token_in, "
+       "token_out, target_venue, a limit order's price)"},
+      {ErrorCode::ord_duplicate_operation_id, "ORD-007", "execution_manager",
+       "the operation_id was already used in this book; the order is not executed again"},
+      {ErrorCode::ord_unknown_book, "ORD-008", "order ingress",
+       "the order names a book that is not configured (or names none while several exist)"},
+      {ErrorCode::ord_bad_group, "ORD-009", "execution_manager",
+       "atomic group fields are inconsistent (atomic_group_id without execution_mode atomic "
+       "or the reverse)"},
+      {ErrorCode::vim_unknown_venue, "VIM-001", "venue_interface_manager",
+       "the order's venue is not configured"},
+      {ErrorCode::vim_unsupported_operation, "VIM-002", "venue_interface_manager",
+       "the venue's kind does not support the order's operation"},
+      {ErrorCode::ven_insufficient_balance, "VEN-001", "venue",
+       "a BaseToken, aToken or LST balance would go below zero; nothing was applied"},
+      {ErrorCode::ven_limit_not_reached, "VEN-002", "venue (cex)",
+       "the fill price is worse than the limit order's price"},
+      {ErrorCode::ven_slippage_exceeded, "VEN-003", "venue (dex)",
+       "the swap's price impact exceeds the order's slippage tolerance"},
+      {ErrorCode::ven_no_market_data, "VEN-004", "venue",
+       "no reference price, lending index or staking rate for the asset"},
+      {ErrorCode::ven_unknown_asset, "VEN-005", "venue",
+       "the venue does not list the asset or pair (no lending market, no staking route)"},
+      {ErrorCode::ven_flash_liability, "VEN-006", "venue (lending)",
+       "flash_repay exceeds the outstanding flash loan of that asset"},
+      {ErrorCode::ven_bad_transfer, "VEN-007", "venue (wallet, cex)",
+       "transfer target is unknown, equal to the source, or source_venue differs from venue"},
+      {ErrorCode::ven_rejected, "VEN-008", "venue",
+       "the venue rejected the order (an injected fault)"},
+      {ErrorCode::pos_unknown_key, "POS-001", "position_monitor / venue pre-trade check",
+       "the order would touch a position key the book does not subscribe to"},
+      {ErrorCode::pos_malformed_key, "POS-002", "position keys",
+       "a position key is not venue:position_type:symbol with one of the five types"},
+      {ErrorCode::pos_negative_balance, "POS-003", "position_monitor",
+       "applying the deltas would make a non-negative position negative"},
+      {ErrorCode::em_reconciliation_mismatch, "EM-001", "position_update_handler",
+       "after applying the deltas, the monitor and the venue disagree beyond tolerance; "
+       "the book halts"},
+      {ErrorCode::em_venue_timeout, "EM-002", "execution_manager",
+       "the venue did not answer in time; the order is in doubt"},
+      {ErrorCode::em_book_halted_skip, "EM-003", "execution_manager",
+       "not attempted: the book halted before this order's turn"},
+      {ErrorCode::em_book_halted, "EM-004", "execution_manager",
+       "refused: the book is halted until an operator resumes it"},
+      {ErrorCode::em_component_down, "EM-005", "execution_manager",
+       "a component of the book (venue, handler, monitor) is down or failed to answer"},
+      {ErrorCode::cfg_unreadable, "CFG-001", "config",
+       "the config file cannot be read or is not valid JSON"},
+      {ErrorCode::cfg_invalid, "CFG-002", "config",
+       "the config is invalid: unknown field, wrong type, bad value or broken reference"},
+      {ErrorCode::inp_unreadable, "INP-001", "orders file",
+       "the orders file cannot be read or is neither a JSON array nor JSON Lines"},
+      {ErrorCode::inp_invalid, "INP-002", "orders file",
+       "an entry of the orders file is not a JSON object"},
+  };
+  return registry;
+}
+
+std::string_view to_string(ErrorCode code) {
+  if (code == ErrorCode::none) return {};
+  for (const auto& info : error_code_registry())
+    if (info.code == code) return info.id;
+  return "UNKNOWN";
+}
+
+std::optional<ErrorCode> parse_error_code(std::string_view id) {
+  for (const auto& info : error_code_registry())
+    if (info.id == id) return info.code;
+  return std::nullopt;
+}
+
+std::string error_codes_markdown() {
+  std::ostringstream out;
+  out << "# Error codes\n\n"
+      << "Generated by `tightloop error-codes` from `messages/error_code.cpp`; a test checks "
+         "that this page matches the registry.\n\n"
+      << "| code | component | meaning |\n|---|---|---|\n";
+  for (const auto& info : error_code_registry())
+    out << "| " << info.id << " | " << info.component << " | " << info.meaning << " |\n";
+  return out.str();
+}
+
+}  // namespace tightloop

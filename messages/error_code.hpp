@@ -1,0 +1,71 @@
+// The one registry of error codes: every code the runtime can report, with the component that
+// raises it and what it means. messages/ERROR_CODES.md is generated from this table and a test
+// keeps the two in step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tightloop {
+
+enum class ErrorCode : std::uint16_t {
+  none = 0,
+  // ORD-: order validation (ingress decoding and the execution manager's checks)
+  ord_missing_field,
+  ord_unknown_field,
+  ord_wrong_type,
+  ord_invalid_enum,
+  ord_out_of_range,
+  ord_missing_operation_field,
+  ord_duplicate_operation_id,
+  ord_unknown_book,
+  ord_bad_group,
+  // VIM-: routing
+  vim_unknown_venue,
+  vim_unsupported_operation,
+  // VEN-: venue execution
+  ven_insufficient_balance,
+  ven_limit_not_reached,
+  ven_slippage_exceeded,
+  ven_no_market_data,
+  ven_unknown_asset,
+  ven_flash_liability,
+  ven_bad_transfer,
+  ven_rejected,
+  // POS-: positions
+  pos_unknown_key,
+  pos_malformed_key,
+  pos_negative_balance,
+  // EM-: the tight loop
+  em_reconciliation_mismatch,
+  em_venue_timeout,
+  em_book_halted_skip,
+  em_book_halted,
+  em_component_down,
+  // CFG- / INP-: configuration and input files (exit code 2)
+  cfg_unreadable,
+  cfg_invalid,
+  inp_unreadable,
+  inp_invalid,
+};
+
+struct ErrorCodeInfo {
+  ErrorCode code;
+  std::string_view id;         // "ORD-001"
+  std::string_view component;  // who raises it
+  std::string_view meaning;
+};
+
+const std::vector<ErrorCodeInfo>& error_code_registry();
+
+// "ORD-001"; "" for ErrorCode::none.
+std::string_view to_string(ErrorCode code);
+std::optional<ErrorCode> parse_error_code(std::string_view id);
+
+// The registry as a Markdown page (what messages/ERROR_CODES.md holds).
+std::string error_codes_markdown();
+
+}  // namespace tightloop

@@ -1,0 +1,33 @@
+// execution_delta: one net change to one position key, as the position monitor applies it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "messages/inspect_optional.hpp"
+
+namespace tightloop {
+
+enum class DeltaSource : std::uint8_t { trade, transfer, fee, funding, interest, reward, initial };
+
+std::string_view to_string(DeltaSource source);
+std::optional<DeltaSource> parse_delta_source(std::string_view text);
+
+struct ExecutionDelta {
+  std::string position_key;
+  double delta_amount = 0.0;  // net: the fee leg already includes the fee
+  DeltaSource source = DeltaSource::trade;
+  std::optional<double> price;
+  double fee = 0.0;  // the fee folded into delta_amount (or charged by a `fee` delta)
+  std::string operation_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ExecutionDelta& x) {
+  return f(caf::meta::type_name("ExecutionDelta"), x.position_key, x.delta_amount, x.source,
+           optional_field(x.price), x.fee, x.operation_id);
+}
+
+}  // namespace tightloop

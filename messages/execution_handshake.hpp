@@ -1,0 +1,45 @@
+// ExecutionHandshake: a venue's answer to one order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "messages/error_code.hpp"
+#include "messages/order.hpp"
+
+namespace tightloop {
+
+enum class HandshakeStatus : std::uint8_t { executed, failed, rolled_back, skipped };
+
+std::string_view to_string(HandshakeStatus status);
+
+struct ExecutionHandshake {
+  Order order;
+  HandshakeStatus status = HandshakeStatus::failed;
+  std::string trade_id;  // deterministic: "<venue>-<n>", n counts the venue's fills per book
+  double executed_amount = 0.0;
+  std::optional<double> executed_price;
+  std::map<std::string, double> position_deltas;  // position key -> signed amount, gross of fees
+  double fee_amount = 0.0;
+  std::string fee_currency;
+  std::string fee_venue;  // whose BaseToken:<fee_currency> pays the fee (a DEX's wallet, ...)
+  ErrorCode error_code = ErrorCode::none;
+  std::string error_message;
+  std::string timestamp;
+  bool in_doubt = false;  // outcome unknown (venue timed out); never guessed either way
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ExecutionHandshake& x) {
+  return f(caf::meta::type_name("ExecutionHandshake"), x.order, x.status, x.trade_id,
+           x.executed_amount, optional_field(x.executed_price), x.position_deltas, x.fee_amount,
+           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.timestamp, x.in_doubt);
+}
+
+// A failed handshake for `order` with a code and a message, nothing executed.
+ExecutionHandshake failed_handshake(const Order& order, ErrorCode code, std::string message);
+
+}  // namespace tightloop

@@ -1,0 +1,45 @@
+// Order <-> JSON wire format (snake_case names, see /work/shared/SEMANTICS.md). Structural
+// decoding only: ranges and what an operation needs are checked by order_validation.hpp.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "messages/failure.hpp"
+#include "messages/order.hpp"
+
+namespace tightloop {
+
+struct DecodedOrder {
+  Order order;
+  Failure failure;
+  bool ok() const { return !failure.failed(); }
+};
+
+// Check order, so that the reported failure is deterministic (the first failure wins; later
+// readable fields are still decoded, so a failed order keeps operation_id, book, venue, ...):
+//   1. the value is not an object                          -> ORD-003, nothing else is read
+//   2. unknown fields, the first in key (sorted) order      -> ORD-002
+//   3. each known field in wire order: operation_id, book, venue, operation, pair, side, amount,
+//      price, order_type, token_in, token_out, source_venue, target_venue, execution_mode,
+//      atomic_group_id, sequence_in_group, slippage_tolerance, strategy_intent,
+//      expected_deltas, metadata, timestamp.
+//      Within a field: missing/null required -> ORD-001, wrong JSON type (or empty string)
+//      -> ORD-003, an enum string that is not a known spelling -> ORD-004.
+// `null` on an optional field means absent. Enum spellings are case-sensitive ("BUY", not
+// "buy"); an empty enum string is ORD-004. sequence_in_group must be a JSON integer (1.0 is
+// rejected: a float is not an index). A field that fails keeps its default in `order`.
+DecodedOrder decode_order(const nlohmann::json& value);
+
+// Wire names, only present fields: empty strings, absent optionals and an empty
+// expected_deltas are left out; operation, amount, order_type and execution_mode are always
+// written (they always have a value). metadata_json is parsed back into an object; text that
+// is not valid JSON is written as a JSON string rather than lost.
+// encode_order(decode_order(x).order) == x for valid x, except that nulls and an empty
+// expected_deltas disappear and a defaulted order_type/execution_mode appears.
+nlohmann::json encode_order(const Order& order);
+
+// Every double written to JSON goes through this: -0.0 becomes 0.0 so output never shows
+// "-0.0" (the sign of zero is an artefact of the arithmetic, not information).
+double wire_double(double value);
+
+}  // namespace tightloop

@@ -1,0 +1,39 @@
+// A book's actors: one venue interface per configured venue, the venue interface manager, the
+// position monitor, the position update handler and the execution manager.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "config/config.hpp"
+
+namespace tightloop {
+
+struct BookActors {
+  std::string name;
+  execution_manager_actor manager;
+  venue_interface_manager_actor router;
+  position_update_handler_actor updater;
+  position_monitor_actor monitor;
+  std::map<std::string, venue_actor, std::less<>> venues;
+};
+
+class VenueSimulator;
+
+// Spawns the actor that fronts one venue simulator. Tests swap in an instrumented one.
+using VenueSpawner = std::function<venue_actor(ActorSystem&, std::shared_ptr<VenueSimulator>,
+                                               std::int64_t peer_timeout_ms)>;
+venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimulator> sim,
+                                  std::int64_t peer_timeout_ms);
+
+BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfig& book,
+                      std::shared_ptr<const MarketData> market,
+                      const VenueSpawner& spawn_venue = spawn_venue_interface);
+
+// Sends every actor of the book an exit; the handles stay valid but the actors are gone.
+void stop_book(BookActors& book);
+
+}  // namespace tightloop

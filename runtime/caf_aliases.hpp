@@ -1,0 +1,54 @@
+// The one header that names CAF. Everything else says ActorSystem, Promise<T>, Replies<...>:
+// a CAF upgrade (0.18 replaced atoms and the type registry) touches this file first.
+#pragma once
+
+#include <chrono>
+
+#include "caf/all.hpp"
+
+namespace tightloop {
+
+using ActorSystem = caf::actor_system;
+using ActorSystemConfig = caf::actor_system_config;
+using ScopedActor = caf::scoped_actor;
+using ActorAddr = caf::actor_addr;
+using CafError = caf::error;
+using DownMsg = caf::down_msg;
+using ExitMsg = caf::exit_msg;
+using ExitReason = caf::exit_reason;
+
+template <class... Signatures>
+using TypedActor = caf::typed_actor<Signatures...>;
+template <class Out, class... In>
+using Replies = typename caf::replies_to<In...>::template with<Out>;
+template <class... In>
+using Reacts = caf::reacts_to<In...>;
+template <class T>
+using Promise = caf::typed_response_promise<T>;
+template <class T>
+using Result = caf::result<T>;
+
+// Atoms: at most 10 characters each (CAF 0.17 limit).
+using execute_atom = caf::atom_constant<caf::atom("execute")>;
+using route_atom = caf::atom_constant<caf::atom("route")>;
+using legs_atom = caf::atom_constant<caf::atom("legs")>;
+using balances_atom = caf::atom_constant<caf::atom("balances")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using market_atom = caf::atom_constant<caf::atom("market")>;
+using adjust_atom = caf::atom_constant<caf::atom("adjust")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using values_atom = caf::atom_constant<caf::atom("values")>;
+
+// A using-declaration, not a wrapper: ADL on handles whose message types live in this
+// namespace would otherwise see two actor_cast templates.
+using caf::actor_cast;
+
+inline caf::duration millis(std::int64_t ms) {
+  return caf::duration{std::chrono::milliseconds(ms)};
+}
+
+}  // namespace tightloop

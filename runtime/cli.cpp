@@ -1,0 +1,107 @@
+#include "runtime/cli.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config/config_loader.hpp"
+#include "messages/error_code.hpp"
+#include "runtime/batch_job.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/orders_file.hpp"
+
+namespace tightloop {
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: tightloop run --config FILE --orders FILE\n"
+    "       tightloop error-codes\n"
+    "       tightloop --help | --version\n"
+    "\n"
+    "run          execute the orders file, one batch per book, books in parallel;\n"
+    "             stdout: one JSON line per order (its handshake and \"deltas\"), in input\n"
+    "             order, then {\"positions\": ...}\n"
+    "error-codes  print the error code registry (Markdown)\n"
+    "\n"
+    "exit codes: 0 batch done (failed orders included), 2 bad command line, config or\n"
+    "orders file (nothing executed), 3 a book halted (reconciliation failed)\n";
+
+int usage_error(std::ostream& err, const std::string& message) {
+  err << "tightloop: " << message << "\n" << usage_text;
+  return exit_bad_input;
+}
+
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string config_path, orders_path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    auto take_value = [&](std::string& into) {
+      if (i + 1 >= args.size()) return false;
+      into = args[++i];
+      return true;
+    };
+    if (arg == "--config") {
+      if (!take_value(config_path)) return usage_error(err, "--config needs a FILE");
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = arg.substr(9);
+    } else if (arg == "--orders") {
+      if (!take_value(orders_path)) return usage_error(err, "--orders needs a FILE");
+    } else if (arg.rfind("--orders=", 0) == 0) {
+      orders_path = arg.substr(9);
+    } else {
+      return usage_error(err, "unknown argument '" + arg + "'");
+    }
+  }
+  if (config_path.empty()) return usage_error(err, "run needs --config FILE");
+  if (orders_path.empty()) return usage_error(err, "run needs --orders FILE");
+
+  auto loaded = load_config_file(config_path);
+  if (!loaded.ok()) {
+    err << "tightloop: " << loaded.failure.describe() << "\n";
+    return exit_bad_input;
+  }
+  auto orders = read_orders_file(orders_path);
+  if (orders.failure.failed()) {
+    err << "tightloop: " << orders.failure.describe() << "\n";
+    return exit_bad_input;
+  }
+  init_logging(loaded.config.log.level, loaded.config.log.file);
+
+  auto output = run_batch_job(loaded.config, orders.entries);
+  for (const auto& line : output.lines) out << line.dump() << '\n';
+  out.flush();
+  return output.halted_books.empty() ? exit_ok : exit_book_halted;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error(err, "missing command");
+  const auto& command = args.front();
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << usage_text;
+    return exit_ok;
+  }
+  if (command == "--version") {
+    out << "tightloop " << TIGHTLOOP_VERSION << "\n";
+    return exit_ok;
+  }
+  if (command == "error-codes") {
+    out << error_codes_markdown();
+    return exit_ok;
+  }
+  if (command == "run") {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    for (const auto& arg : rest)
+      if (arg == "--help" || arg == "-h") {
+        out << usage_text;
+        return exit_ok;
+      }
+    return run_command(rest, out, err);
+  }
+  return usage_error(err, "unknown command '" + command + "'");
+}
+
+}  // namespace tightloop

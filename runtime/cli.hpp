@@ -1,0 +1,15 @@
+// The `tightloop` command line. Exit codes: 0 batch done (failed orders included), 2 bad
+// command line, config or orders file (nothing executed), 3 a book halted.
+#pragma once
+
+#include <iosfwd>
+
+namespace tightloop {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_book_halted = 3;
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace tightloop

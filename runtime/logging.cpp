@@ -1,0 +1,88 @@
+#include "runtime/logging.hpp"
+
+#include <atomic>
+#include <iostream>
+
+#include <boost/core/null_deleter.hpp>
+#include <boost/log/core.hpp>
+#include <boost/log/expressions.hpp>
+#include <boost/log/sinks/sync_frontend.hpp>
+#include <boost/log/sinks/text_ostream_backend.hpp>
+#include <boost/log/sources/record_ostream.hpp>
+#include <boost/log/sources/severity_logger.hpp>
+#include <boost/log/support/date_time.hpp>
+#include <boost/log/utility/setup/common_attributes.hpp>
+#include <boost/log/utility/setup/file.hpp>
+#include <boost/make_shared.hpp>
+
+namespace tightloop {
+
+namespace {
+
+namespace logging = boost::log;
+
+std::atomic<int> current_level{static_cast<int>(LogLevel::info)};
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::trace: return "trace";
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+  }
+  return "info";
+}
+
+LogLevel parse_level(std::string_view name) {
+  for (auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warning,
+                     LogLevel::error})
+    if (name == level_name(level)) return level;
+  return LogLevel::info;
+}
+
+logging::sources::severity_logger_mt<LogLevel>& logger() {
+  static logging::sources::severity_logger_mt<LogLevel> instance;
+  return instance;
+}
+
+}  // namespace
+
+void init_logging(std::string_view level, const std::string& file) {
+  auto core = logging::core::get();
+  core->remove_all_sinks();
+  logging::add_common_attributes();
+  auto format = logging::expressions::stream
+                << logging::expressions::format_date_time<boost::posix_time::ptime>(
+                       "TimeStamp", "%Y-%m-%dT%H:%M:%S.%f")
+                << " " << logging::expressions::smessage;
+  if (file.empty()) {
+    using backend_type = logging::sinks::text_ostream_backend;
+    auto backend = boost::make_shared<backend_type>();
+    backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
+    backend->auto_flush(true);
+    auto sink = boost::make_shared<logging::sinks::synchronous_sink<backend_type>>(backend);
+    sink->set_formatter(format);
+    core->add_sink(sink);
+  } else {
+    logging::add_file_log(logging::keywords::file_name = file,
+                          logging::keywords::open_mode = std::ios_base::app,
+                          logging::keywords::auto_flush = true,
+                          logging::keywords::format = format);
+  }
+  set_log_level(parse_level(level));
+}
+
+void set_log_level(LogLevel level) { current_level.store(static_cast<int>(level)); }
+
+bool log_enabled(LogLevel level) {
+  return static_cast<int>(level) >= current_level.load(std::memory_order_relaxed);
+}
+
+void log_line(LogLevel level, std::string_view component, std::string_view message) {
+  if (!log_enabled(level)) return;
+  BOOST_LOG_SEV(logger(), level) << "[" << level_name(level) << "] " << component << ": "
+                                 << message;
+}
+
+}  // namespace tightloop

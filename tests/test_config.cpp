@@ -1,0 +1,637 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/config_loader.hpp"
+
+#ifndef TIGHTLOOP_SOURCE_DIR
+#error "TIGHTLOOP_SOURCE_DIR must name the repository root (CMake defines it)"
+#endif
+
+using nlohmann::json;
+using namespace tightloop;
+
+namespace {
+
+// One venue of every kind; venues[2] is aave. Each test breaks one thing.
+json base_config() {
+  return R"({
+    "venues": [
+      {"name": "binance", "kind": "cex"},
+      {"name": "wallet", "kind": "wallet"},
+      {"name": "aave", "kind": "lending", "wallet": "wallet"},
+      {"name": "etherfi", "kind": "staking", "wallet": "wallet", "lst": {"WETH": "weETH"}},
+      {"name": "uniswap", "kind": "dex", "wallet": "wallet"}
+    ],
+    "books": [{"name": "main", "subscribed_keys": [
+      "binance:BaseToken:USDT", "binance:Perp:BTCUSDT", "wallet:BaseToken:WETH",
+      "wallet:LST:weETH", "aave:aToken:WETH", "aave:debtToken:WETH"]}]
+  })"_json;
+}
+
+const double infinity = std::numeric_limits<double>::infinity();
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+void expect_invalid(const json& document, const std::string& part) {
+  auto loaded = parse_config(document);
+  INFO("message: " << loaded.failure.message);
+  INFO("expected part: " << part);
+  CHECK_FALSE(loaded.ok());
+  CHECK(loaded.failure.code == ErrorCode::cfg_invalid);
+  CHECK(contains(loaded.failure.message, part));
+}
+
+void expect_valid(const json& document) {
+  auto loaded = parse_config(document);
+  INFO("message: " << loaded.failure.message);
+  CHECK(loaded.ok());
+}
+
+json with(json document, const json::json_pointer& where, json value) {
+  document[where] = std::move(value);
+  return document;
+}
+
+json without(json document, const json::json_pointer& where) {
+  document[where.parent_pointer()].erase(where.back());
+  return document;
+}
+
+// A real file under the temp directory, removed at the end of the test.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text)
+      : path_(std::filesystem::temp_directory_path() /
+              ("tightloop_test_config_" + std::to_string(::getpid()) + "_" + name)) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+using P = json::json_pointer;
+
+}  // namespace
+
+// --- plain data helpers ------------------------------------------------------------------
+
+TEST_CASE("venue kinds print and parse by their config spelling") {
+  for (auto [kind, text] : {std::pair{VenueKind::cex, "cex"},
+                            {VenueKind::lending, "lending"},
+                            {VenueKind::staking, "staking"},
+                            {VenueKind::dex, "dex"},
+                            {VenueKind::wallet, "wallet"}}) {
+    CHECK(to_string(kind) == text);
+    CHECK(parse_venue_kind(text) == kind);
+  }
+  CHECK_FALSE(parse_venue_kind("bank"));
+  CHECK_FALSE(parse_venue_kind("CEX"));
+}
+
+TEST_CASE("Config finds venues and books by name and lists LST symbols") {
+  auto loaded = parse_config(base_config());
+  REQUIRE(loaded.ok());
+  auto& config = loaded.config;
+  config.venues.push_back({});
+  config.venues.back().name = "renzo";
+  config.venues.back().kind = VenueKind::staking;
+  config.venues.back().lst = {{"WETH", "ezETH"}, {"stETH", "ezstETH"}};
+  REQUIRE(config.find_venue("aave"));
+  CHECK(config.find_venue("aave")->kind == VenueKind::lending);
+  CHECK(config.find_venue("nope") == nullptr);
+  REQUIRE(config.find_book("main"));
+  CHECK(config.find_book("main")->subscribed_keys.size() == 6);
+  CHECK(config.find_book("other") == nullptr);
+  CHECK(config.lst_symbols() == std::set<std::string>{"weETH", "ezETH", "ezstETH"});
+}
+
+// --- defaults ----------------------------------------------------------------------------
+
+TEST_CASE("absent sections and fields take the documented defaults") {
+  auto loaded = parse_config(base_config());
+  REQUIRE(loaded.ok());
+  const auto& config = loaded.config;
+  CHECK(config.scheduler.threads == 0);
+  CHECK(config.scheduler.policy == "stealing");
+  CHECK(config.log.level == "info");
+  CHECK(config.log.file.empty());
+  CHECK(config.venue_timeout_ms == 5000);
+  CHECK(config.reconciliation.absolute_tolerance == 1e-9);
+  CHECK(config.reconciliation.relative_tolerance == 1e-9);
+  CHECK(config.reconciliation.max_attempts == 3);
+  CHECK(config.reconciliation.initial_backoff_ms == 1000);
+  CHECK(config.reconciliation.multiplier == 2.0);
+  CHECK(config.reconciliation.deadline_ms == 120000);
+  CHECK(config.market.prices.empty());
+  CHECK(config.market.indices.empty());
+
+  const auto& cex = *config.find_venue("binance");
+  CHECK(cex.taker_fee_rate == 0.0);
+  CHECK(cex.slippage_bps == 0.0);
+  CHECK(cex.settlement_token == "USDT");
+  CHECK(cex.transfer_fees.empty());
+  CHECK(config.find_venue("aave")->flash_fee_rate == 0.0005);
+  const auto& dex = *config.find_venue("uniswap");
+  CHECK(dex.pool_fee_rate == 0.003);
+  CHECK(dex.slippage_bps == 0.0);
+  CHECK(dex.default_slippage_tolerance == 0.005);
+  CHECK(config.books.at(0).initial_positions.empty());
+}
+
+TEST_CASE("every field is read when present") {
+  auto document = base_config();
+  document["scheduler"] = {{"threads", 4}, {"policy", "sharing"}};
+  document["log"] = {{"level", "debug"}, {"file", "/tmp/x.log"}};
+  document["venue_timeout_ms"] = 250;
+  document["reconciliation"] = {{"absolute_tolerance", 0.01},
+                                {"relative_tolerance", 0.001},
+                                {"max_attempts", 5},
+                                {"initial_backoff_ms", 0},
+                                {"multiplier", 1},
+                                {"deadline_ms", 60000}};
+  document["venues"][0] = {{"name", "binance"},          {"kind", "cex"},
+                           {"taker_fee_rate", 0.0004},   {"slippage_bps", 2.5},
+                           {"settlement_token", "USDC"}, {"transfer_fees", {{"USDT", 1}}}};
+  document["venues"][1]["transfer_fees"] = {{"WETH", 0.001}};
+  document["venues"][2]["flash_fee_rate"] = 0.0009;
+  document["venues"][4]["pool_fee_rate"] = 0.0005;
+  document["venues"][4]["slippage_bps"] = 10;
+  document["venues"][4]["default_slippage_tolerance"] = 0.01;
+  document["books"][0]["initial_positions"] = {{"binance:BaseToken:USDT", 1000},
+                                               {"aave:debtToken:WETH", 2}};
+  document["market"] = {{"prices", {{"BTC", 60000}}}};
+  auto loaded = parse_config(document);
+  INFO(loaded.failure.message);
+  REQUIRE(loaded.ok());
+  const auto& config = loaded.config;
+  CHECK(config.scheduler.threads == 4);
+  CHECK(config.scheduler.policy == "sharing");
+  CHECK(config.log.level == "debug");
+  CHECK(config.log.file == "/tmp/x.log");
+  CHECK(config.venue_timeout_ms == 250);
+  CHECK(config.reconciliation.absolute_tolerance == 0.01);
+  CHECK(config.reconciliation.relative_tolerance == 0.001);
+  CHECK(config.reconciliation.max_attempts == 5);
+  CHECK(config.reconciliation.initial_backoff_ms == 0);
+  CHECK(config.reconciliation.multiplier == 1.0);
+  CHECK(config.reconciliation.deadline_ms == 60000);
+  const auto& cex = config.venues[0];
+  CHECK(cex.taker_fee_rate == 0.0004);
+  CHECK(cex.slippage_bps == 2.5);
+  CHECK(cex.settlement_token == "USDC");
+  CHECK(cex.transfer_fees == std::map<std::string, double>{{"USDT", 1.0}});
+  CHECK(config.venues[1].transfer_fees == std::map<std::string, double>{{"WETH", 0.001}});
+  CHECK(config.venues[2].wallet == "wallet");
+  CHECK(config.venues[2].flash_fee_rate == 0.0009);
+  CHECK(config.venues[3].lst == std::map<std::string, std::string>{{"WETH", "weETH"}});
+  CHECK(config.venues[4].pool_fee_rate == 0.0005);
+  CHECK(config.venues[4].slippage_bps == 10.0);
+  CHECK(config.venues[4].default_slippage_tolerance == 0.01);
+  CHECK(config.books[0].subscribed_keys.front() == "binance:BaseToken:USDT");
+  CHECK(config.books[0].initial_positions ==
+        std::map<std::string, double>{{"binance:BaseToken:USDT", 1000.0},
+                                      {"aave:debtToken:WETH", 2.0}});
+  CHECK(config.market.prices.at("BTC") == 60000.0);
+}
+
+// --- shape and unknown fields ------------------------------------------------------------
+
+TEST_CASE("the config must be an object with venues and books") {
+  expect_invalid(json::array(), "config: must be a JSON object");
+  expect_invalid(without(base_config(), P("/venues")), "config: field 'venues' is required");
+  expect_invalid(without(base_config(), P("/books")), "config: field 'books' is required");
+  expect_invalid(with(base_config(), P("/venues"), json::array()),
+                 "venues: at least one venue is required");
+  expect_invalid(with(base_config(), P("/books"), json::array()),
+                 "books: at least one book is required");
+  expect_invalid(with(base_config(), P("/venues"), json::object()), "venues: must be an array");
+  expect_invalid(with(base_config(), P("/books"), "main"), "books: must be an array");
+}
+
+TEST_CASE("unknown fields are rejected at every level") {
+  expect_invalid(with(base_config(), P("/threads"), 4), "config: unknown field 'threads'");
+  expect_invalid(with(base_config(), P("/scheduler/workers"), 4),
+                 "scheduler: unknown field 'workers'");
+  expect_invalid(with(base_config(), P("/log/format"), "json"), "log: unknown field 'format'");
+  expect_invalid(with(base_config(), P("/reconciliation/retries"), 2),
+                 "reconciliation: unknown field 'retries'");
+  expect_invalid(with(base_config(), P("/venues/0/maker_fee_rate"), 0.0),
+                 "venues[0] (binance, cex): unknown field 'maker_fee_rate'");
+  expect_invalid(with(base_config(), P("/books/0/strategy"), "x"),
+                 "books[0] (main): unknown field 'strategy'");
+  expect_invalid(with(base_config(), P("/market/volumes"), json::object()),
+                 "market: unknown field 'volumes'");
+}
+
+TEST_CASE("sections must have the right JSON type") {
+  expect_invalid(with(base_config(), P("/scheduler"), 4), "scheduler: must be an object");
+  expect_invalid(with(base_config(), P("/log"), nullptr), "log: must be an object");
+  expect_invalid(with(base_config(), P("/reconciliation"), json::array()),
+                 "reconciliation: must be an object");
+  expect_invalid(with(base_config(), P("/market"), "x"), "market: must be an object");
+  expect_invalid(with(base_config(), P("/venues/0"), "binance"), "venues[0]: must be an object");
+  expect_invalid(with(base_config(), P("/books/0"), 1), "books[0]: must be an object");
+  expect_invalid(with(base_config(), P("/log/file"), 3), "log.file: must be a string");
+  expect_invalid(with(base_config(), P("/venues/0/transfer_fees"), 1),
+                 "venues[0] (binance, cex).transfer_fees: must be an object");
+  expect_invalid(with(base_config(), P("/venues/0/settlement_token"), 1),
+                 "venues[0] (binance, cex).settlement_token: must be a string");
+  expect_invalid(with(base_config(), P("/venues/0/settlement_token"), ""),
+                 "venues[0] (binance, cex).settlement_token: must not be empty");
+}
+
+// --- scheduler, log, timeouts, reconciliation --------------------------------------------
+
+TEST_CASE("scheduler.threads is an integer from 0 to 256") {
+  expect_valid(with(base_config(), P("/scheduler/threads"), 0));
+  expect_valid(with(base_config(), P("/scheduler/threads"), 256));
+  expect_invalid(with(base_config(), P("/scheduler/threads"), 257),
+                 "scheduler.threads: must be an integer in [0, 256], got 257");
+  expect_invalid(with(base_config(), P("/scheduler/threads"), -1),
+                 "scheduler.threads: must be an integer in [0, 256]");
+  expect_invalid(with(base_config(), P("/scheduler/threads"), 2.5),
+                 "scheduler.threads: must be an integer");
+  expect_invalid(with(base_config(), P("/scheduler/threads"), "4"),
+                 "scheduler.threads: must be an integer in [0, 256], got string");
+}
+
+TEST_CASE("scheduler.policy and log.level are enumerations") {
+  expect_invalid(with(base_config(), P("/scheduler/policy"), "fifo"),
+                 "scheduler.policy: must be one of stealing, sharing, got 'fifo'");
+  expect_invalid(with(base_config(), P("/scheduler/policy"), 1),
+                 "scheduler.policy: must be a string");
+  for (auto level : {"trace", "debug", "info", "warning", "error"})
+    expect_valid(with(base_config(), P("/log/level"), level));
+  expect_invalid(with(base_config(), P("/log/level"), "warn"),
+                 "log.level: must be one of trace, debug, info, warning, error, got 'warn'");
+}
+
+TEST_CASE("venue_timeout_ms is an integer >= 1") {
+  expect_valid(with(base_config(), P("/venue_timeout_ms"), 1));
+  expect_invalid(with(base_config(), P("/venue_timeout_ms"), 0),
+                 "venue_timeout_ms: must be an integer >= 1");
+  expect_invalid(with(base_config(), P("/venue_timeout_ms"), 5000.0),
+                 "venue_timeout_ms: must be an integer >= 1, got number");
+  expect_invalid(with(base_config(), P("/venue_timeout_ms"), 18446744073709551615ull),
+                 "venue_timeout_ms: must be an integer >= 1 (at most 9223372036854775807)");
+}
+
+TEST_CASE("reconciliation values are range-checked") {
+  expect_valid(with(base_config(), P("/reconciliation/absolute_tolerance"), 0));
+  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), -1e-12),
+                 "reconciliation.absolute_tolerance: must be a number >= 0");
+  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), -0.5),
+                 "reconciliation.relative_tolerance: must be a number >= 0");
+  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), "0"),
+                 "reconciliation.relative_tolerance: must be a number >= 0, got string");
+  expect_valid(with(base_config(), P("/reconciliation/max_attempts"), 1));
+  expect_invalid(with(base_config(), P("/reconciliation/max_attempts"), 0),
+                 "reconciliation.max_attempts: must be an integer >= 1");
+  expect_invalid(with(base_config(), P("/reconciliation/max_attempts"), 3000000000LL),
+                 "reconciliation.max_attempts: must be an integer >= 1 (at most 2147483647)");
+  expect_valid(with(base_config(), P("/reconciliation/initial_backoff_ms"), 0));
+  expect_invalid(with(base_config(), P("/reconciliation/initial_backoff_ms"), -1),
+                 "reconciliation.initial_backoff_ms: must be an integer >= 0");
+  expect_valid(with(base_config(), P("/reconciliation/multiplier"), 1));
+  expect_valid(with(base_config(), P("/reconciliation/multiplier"), 1.5));
+  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), 0.5),
+                 "reconciliation.multiplier: must be a number >= 1, got 0.5");
+  expect_valid(with(base_config(), P("/reconciliation/deadline_ms"), 1));
+  expect_invalid(with(base_config(), P("/reconciliation/deadline_ms"), 0),
+                 "reconciliation.deadline_ms: must be an integer >= 1");
+}
+
+TEST_CASE("numbers must be finite") {
+  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), infinity),
+                 "reconciliation.absolute_tolerance: must be a number >= 0");
+  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), std::nan("")),
+                 "reconciliation.multiplier: must be a number >= 1");
+  expect_invalid(with(base_config(), P("/venues/0/transfer_fees"), {{"USDT", infinity}}),
+                 "venues[0] (binance, cex).transfer_fees.USDT: must be a number >= 0");
+  expect_invalid(
+      with(base_config(), P("/books/0/initial_positions"), {{"aave:debtToken:WETH", -infinity}}),
+      "books[0] (main).initial_positions.aave:debtToken:WETH: must be a finite number");
+  expect_invalid(with(base_config(), P("/market/prices"), {{"BTC", infinity}}),
+                 "market.prices.BTC: must be a number > 0");
+}
+
+// --- venues ------------------------------------------------------------------------------
+
+TEST_CASE("fee rates and tolerances are at least 0 and below 1") {
+  struct Case {
+    int venue;
+    const char* field;
+  };
+  for (auto [venue, field] : {Case{0, "taker_fee_rate"}, Case{2, "flash_fee_rate"},
+                              Case{4, "pool_fee_rate"}, Case{4, "default_slippage_tolerance"}}) {
+    auto at = P("/venues/" + std::to_string(venue) + "/" + field);
+    CAPTURE(field);
+    expect_valid(with(base_config(), at, 0));
+    expect_valid(with(base_config(), at, 0.999));
+    expect_invalid(with(base_config(), at, 1),
+                   std::string(field) + ": must be a number in [0, 1), got 1");
+    expect_invalid(with(base_config(), at, -0.001),
+                   std::string(field) + ": must be a number in [0, 1)");
+    expect_invalid(with(base_config(), at, "0.1"),
+                   std::string(field) + ": must be a number in [0, 1), got string");
+  }
+}
+
+TEST_CASE("slippage_bps is at least 0 and below 10000 on cex and dex venues") {
+  for (auto at : {P("/venues/0/slippage_bps"), P("/venues/4/slippage_bps")}) {
+    expect_valid(with(base_config(), at, 0));
+    expect_valid(with(base_config(), at, 9999.5));
+    expect_invalid(with(base_config(), at, 10000), "slippage_bps: must be a number in [0, 10000)");
+    expect_invalid(with(base_config(), at, -1), "slippage_bps: must be a number in [0, 10000)");
+  }
+}
+
+TEST_CASE("transfer fees are >= 0 with named tokens") {
+  expect_valid(with(base_config(), P("/venues/1/transfer_fees"), {{"USDT", 0}}));
+  expect_invalid(with(base_config(), P("/venues/1/transfer_fees"), {{"USDT", -1}}),
+                 "venues[1] (wallet, wallet).transfer_fees.USDT: must be a number >= 0, got -1");
+  expect_invalid(with(base_config(), P("/venues/1/transfer_fees"), {{"", 1}}),
+                 "venues[1] (wallet, wallet).transfer_fees: token names must not be empty");
+}
+
+TEST_CASE("venue names are required, non-empty, unique and free of ':'") {
+  expect_invalid(without(base_config(), P("/venues/0/name")),
+                 "venues[0]: field 'name' is required");
+  expect_invalid(with(base_config(), P("/venues/0/name"), ""), "venues[0].name: must not be empty");
+  expect_invalid(with(base_config(), P("/venues/0/name"), 7), "venues[0].name: must be a string");
+  expect_invalid(with(base_config(), P("/venues/0/name"), "bin:ance"),
+                 "venues[0].name: must not contain ':'");
+  expect_invalid(with(base_config(), P("/venues/4/name"), "binance"),
+                 "venues[4] (binance, dex): duplicate venue name 'binance' (also venues[0])");
+}
+
+TEST_CASE("venue kind is required and one of five") {
+  expect_invalid(without(base_config(), P("/venues/0/kind")),
+                 "venues[0] (binance): field 'kind' is required");
+  expect_invalid(with(base_config(), P("/venues/0/kind"), "bank"),
+                 "venues[0] (binance).kind: must be one of cex, lending, staking, dex, wallet, "
+                 "got 'bank'");
+}
+
+TEST_CASE("a field that does not apply to the venue's kind is rejected") {
+  expect_invalid(with(base_config(), P("/venues/2/pool_fee_rate"), 0.003),
+                 "venues[2] (aave, lending): field 'pool_fee_rate' does not apply to a lending "
+                 "venue");
+  expect_invalid(with(base_config(), P("/venues/0/wallet"), "wallet"),
+                 "venues[0] (binance, cex): field 'wallet' does not apply to a cex venue");
+  expect_invalid(with(base_config(), P("/venues/1/taker_fee_rate"), 0.001),
+                 "venues[1] (wallet, wallet): field 'taker_fee_rate' does not apply to a wallet");
+  expect_invalid(with(base_config(), P("/venues/4/transfer_fees"), json::object()),
+                 "venues[4] (uniswap, dex): field 'transfer_fees' does not apply to a dex venue");
+  expect_invalid(with(base_config(), P("/venues/3/slippage_bps"), 1),
+                 "venues[3] (etherfi, staking): field 'slippage_bps' does not apply");
+  expect_invalid(with(base_config(), P("/venues/2/lst"), {{"WETH", "weETH"}}),
+                 "venues[2] (aave, lending): field 'lst' does not apply to a lending venue");
+  expect_invalid(with(base_config(), P("/venues/0/flash_fee_rate"), 0.001),
+                 "venues[0] (binance, cex): field 'flash_fee_rate' does not apply to a cex venue");
+}
+
+TEST_CASE("lending, staking and dex venues need a wallet venue") {
+  for (auto index : {2, 3, 4}) {
+    auto document = without(base_config(), P("/venues/" + std::to_string(index) + "/wallet"));
+    expect_invalid(document, "venues[" + std::to_string(index) + "]");
+    expect_invalid(document, "field 'wallet' is required");
+  }
+  expect_invalid(with(base_config(), P("/venues/2/wallet"), "metamask"),
+                 "venues[2] (aave, lending).wallet: 'metamask' is not a configured venue");
+  expect_invalid(with(base_config(), P("/venues/2/wallet"), "binance"),
+                 "venues[2] (aave, lending).wallet: 'binance' is a cex venue; it must name a "
+                 "venue of kind wallet");
+  expect_invalid(with(base_config(), P("/venues/4/wallet"), ""),
+                 "venues[4] (uniswap, dex).wallet: must not be empty");
+}
+
+TEST_CASE("a staking venue needs a non-empty lst map of strings") {
+  expect_invalid(without(base_config(), P("/venues/3/lst")),
+                 "venues[3] (etherfi, staking): field 'lst' is required");
+  expect_invalid(with(base_config(), P("/venues/3/lst"), json::object()),
+                 "venues[3] (etherfi, staking).lst: must name at least one");
+  expect_invalid(with(base_config(), P("/venues/3/lst"), {{"WETH", 1}}),
+                 "venues[3] (etherfi, staking).lst.WETH: must be a string");
+  expect_invalid(with(base_config(), P("/venues/3/lst"), {{"WETH", ""}}),
+                 "venues[3] (etherfi, staking).lst.WETH: must not be empty");
+  expect_invalid(with(base_config(), P("/venues/3/lst"), json::array()),
+                 "venues[3] (etherfi, staking).lst: must be an object");
+}
+
+// --- books -------------------------------------------------------------------------------
+
+TEST_CASE("book names are required, non-empty and unique") {
+  expect_invalid(without(base_config(), P("/books/0/name")), "books[0]: field 'name' is required");
+  expect_invalid(with(base_config(), P("/books/0/name"), ""), "books[0].name: must not be empty");
+  auto twice = base_config();
+  twice["books"].push_back(twice["books"][0]);
+  expect_invalid(twice, "books[1] (main): duplicate book name 'main' (also books[0])");
+  auto two = twice;
+  two["books"][1]["name"] = "hedge";
+  expect_valid(two);
+}
+
+TEST_CASE("subscribed_keys: required array of well-formed, unique keys on configured venues") {
+  expect_invalid(without(base_config(), P("/books/0/subscribed_keys")),
+                 "books[0] (main): field 'subscribed_keys' is required");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys"), "binance:BaseToken:USDT"),
+                 "books[0] (main).subscribed_keys: must be an array");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys/1"), 5),
+                 "books[0] (main).subscribed_keys[1]: must be a string");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys/1"), "binance:USDT"),
+                 "books[0] (main).subscribed_keys[1]: position key 'binance:USDT': expected "
+                 "venue:position_type:symbol");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys/1"), "binance:Token:USDT"),
+                 "unknown position type 'Token'");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys/1"), "binance:BaseToken:USDT"),
+                 "books[0] (main).subscribed_keys[1]: duplicate key 'binance:BaseToken:USDT'");
+  expect_invalid(with(base_config(), P("/books/0/subscribed_keys/1"), "okx:BaseToken:USDT"),
+                 "books[0] (main).subscribed_keys[1]: venue 'okx' is not a configured venue");
+  expect_valid(with(base_config(), P("/books/0/subscribed_keys"), json::array()));
+}
+
+TEST_CASE("subscribed keys must be keys their venue can hold") {
+  auto key = [](const char* text) {
+    return with(base_config(), P("/books/0/subscribed_keys/1"), text);
+  };
+  expect_invalid(key("uniswap:BaseToken:WETH"),
+                 "a dex venue holds no positions (its tokens sit in wallet 'wallet')");
+  expect_invalid(key("etherfi:LST:weETH"), "a staking venue holds no positions");
+  expect_invalid(key("aave:BaseToken:WETH"), "a lending venue holds only aToken and debtToken");
+  expect_invalid(key("binance:aToken:USDT"), "a cex venue holds no aToken keys");
+  expect_invalid(key("wallet:Perp:BTCUSDT"), "a wallet venue holds no Perp keys");
+  expect_invalid(key("wallet:BaseToken:weETH"),
+                 "'weETH' is issued by a staking venue, so it is held as LST: use "
+                 "'wallet:LST:weETH'");
+  expect_invalid(key("wallet:LST:WETH"),
+                 "'WETH' is not issued by any staking venue (no lst map names it): use "
+                 "'wallet:BaseToken:WETH'");
+  expect_valid(key("binance:LST:weETH"));
+  expect_valid(key("aave:aToken:weETH"));
+}
+
+TEST_CASE("initial_positions name subscribed keys with allowed amounts") {
+  auto initial = [](json positions) {
+    return with(base_config(), P("/books/0/initial_positions"), std::move(positions));
+  };
+  expect_invalid(initial({{"binance:BaseToken:BTC", 1}}),
+                 "books[0] (main).initial_positions.binance:BaseToken:BTC: "
+                 "'binance:BaseToken:BTC' is not in the book's subscribed_keys");
+  expect_invalid(initial(json::array()), "books[0] (main).initial_positions: must be an object");
+  expect_invalid(initial({{"binance:BaseToken:USDT", "100"}}),
+                 "initial_positions.binance:BaseToken:USDT: must be a number >= 0");
+  for (auto key : {"binance:BaseToken:USDT", "aave:aToken:WETH", "wallet:LST:weETH"}) {
+    CAPTURE(key);
+    expect_invalid(initial({{key, -1}}), std::string(key) +
+                                             ": must be a number >= 0 (BaseToken, "
+                                             "aToken and LST balances cannot be "
+                                             "negative), got -1");
+    expect_valid(initial({{key, 0}}));
+  }
+  auto loaded =
+      parse_config(initial({{"aave:debtToken:WETH", -2}, {"binance:Perp:BTCUSDT", -0.5}}));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config.books[0].initial_positions.at("binance:Perp:BTCUSDT") == -0.5);
+  CHECK(loaded.config.books[0].initial_positions.at("aave:debtToken:WETH") == -2.0);
+}
+
+// --- market ------------------------------------------------------------------------------
+
+TEST_CASE("the market section is decoded with CFG-002 and its venues must fit their kind") {
+  expect_invalid(with(base_config(), P("/market/prices"), {{"BTC", -1}}),
+                 "market.prices.BTC: must be a number > 0, got -1");
+  expect_invalid(with(base_config(), P("/market/timestamp"), "t"),
+                 "market: unknown field 'timestamp'");
+  auto index = json{{"WETH", {{"liquidity_index", 1.0}}}};
+  expect_valid(with(base_config(), P("/market/indices/aave"), index));
+  expect_invalid(with(base_config(), P("/market/indices/binance"), index),
+                 "market.indices.binance: 'binance' is a cex venue, expected a lending venue");
+  expect_invalid(with(base_config(), P("/market/indices/compound"), index),
+                 "market.indices.compound: 'compound' is not a configured venue");
+  auto rate = json{{"weETH", 0.96}};
+  expect_valid(with(base_config(), P("/market/staking_rates/etherfi"), rate));
+  expect_invalid(with(base_config(), P("/market/staking_rates/aave"), rate),
+                 "market.staking_rates.aave: 'aave' is a lending venue, expected a staking venue");
+  auto funding = json{{"BTCUSDT", 0.0001}};
+  expect_valid(with(base_config(), P("/market/funding_rates/binance"), funding));
+  expect_invalid(with(base_config(), P("/market/funding_rates/wallet"), funding),
+                 "market.funding_rates.wallet: 'wallet' is a wallet venue, expected a cex venue");
+}
+
+// --- files -------------------------------------------------------------------------------
+
+TEST_CASE("config/default.json loads with the bundled venues and book") {
+  auto loaded = load_config_file(std::string(TIGHTLOOP_SOURCE_DIR) + "/config/default.json");
+  INFO(loaded.failure.message);
+  REQUIRE(loaded.ok());
+  const auto& config = loaded.config;
+  REQUIRE(config.venues.size() == 5);
+  std::vector<std::pair<std::string, VenueKind>> venues;
+  for (const auto& venue : config.venues) venues.emplace_back(venue.name, venue.kind);
+  CHECK(venues == std::vector<std::pair<std::string, VenueKind>>{{"binance", VenueKind::cex},
+                                                                 {"wallet", VenueKind::wallet},
+                                                                 {"aave", VenueKind::lending},
+                                                                 {"etherfi", VenueKind::staking},
+                                                                 {"uniswap", VenueKind::dex}});
+  const auto& binance = *config.find_venue("binance");
+  CHECK(binance.taker_fee_rate == 0.001);
+  CHECK(binance.slippage_bps == 2.0);
+  CHECK(binance.settlement_token == "USDT");
+  CHECK(binance.transfer_fees == std::map<std::string, double>{{"USDT", 1.0}});
+  CHECK(config.find_venue("aave")->wallet == "wallet");
+  CHECK(config.find_venue("etherfi")->lst == std::map<std::string, std::string>{{"WETH", "weETH"}});
+  const auto& uniswap = *config.find_venue("uniswap");
+  CHECK(uniswap.pool_fee_rate == 0.003);
+  CHECK(uniswap.slippage_bps == 10.0);
+  CHECK(uniswap.default_slippage_tolerance == 0.005);
+  CHECK(config.lst_symbols() == std::set<std::string>{"weETH"});
+
+  REQUIRE(config.books.size() == 1);
+  const auto& book = config.books[0];
+  CHECK(book.name == "main");
+  CHECK(book.subscribed_keys.size() == 13);
+  CHECK(book.initial_positions.at("binance:BaseToken:USDT") == 250000.0);
+  CHECK(book.initial_positions.at("binance:BaseToken:BTC") == 1.0);
+  CHECK(book.initial_positions.at("wallet:BaseToken:WETH") == 20.0);
+  CHECK(book.initial_positions.at("wallet:BaseToken:USDC") == 5000.0);
+
+  for (auto symbol : {"BTC", "ETH", "WETH", "weETH", "USDT", "USDC"})
+    CHECK(config.market.prices.count(symbol) == 1);
+  CHECK(config.market.indices.at("aave").size() == 3);
+  CHECK(config.market.staking_rates.at("etherfi").count("weETH") == 1);
+  CHECK(config.market.funding_rates.at("binance").count("BTCUSDT") == 1);
+}
+
+TEST_CASE("a missing config file is CFG-001 naming the path") {
+  auto path = (std::filesystem::temp_directory_path() / "tightloop_no_such_config.json").string();
+  auto loaded = load_config_file(path);
+  CHECK(loaded.failure.code == ErrorCode::cfg_unreadable);
+  CHECK(contains(loaded.failure.message, "cannot read config file '" + path + "'"));
+  CHECK(contains(loaded.failure.message, "No such file"));
+}
+
+TEST_CASE("a directory is not a config file") {
+  auto path = std::filesystem::temp_directory_path().string();
+  auto loaded = load_config_file(path);
+  CHECK(loaded.failure.code == ErrorCode::cfg_unreadable);
+  CHECK(contains(loaded.failure.message, "'" + path + "': is a directory"));
+}
+
+TEST_CASE("a file that is not JSON is CFG-001 naming the path and the parse position") {
+  TempFile file("broken.json", "{\n  \"venues\": [\n    {\"name\": \"binance\",}\n  ]\n}\n");
+  auto loaded = load_config_file(file.path());
+  CHECK(loaded.failure.code == ErrorCode::cfg_unreadable);
+  CHECK(contains(loaded.failure.message, "config file '" + file.path() + "' is not valid JSON"));
+  CHECK(contains(loaded.failure.message, "line 3"));
+
+  TempFile empty("empty.json", "");
+  CHECK(load_config_file(empty.path()).failure.code == ErrorCode::cfg_unreadable);
+  TempFile overflow("overflow.json", R"({"venue_timeout_ms": 1e400})");
+  CHECK(load_config_file(overflow.path()).failure.code == ErrorCode::cfg_unreadable);
+}
+
+TEST_CASE("invalid content in a file is CFG-002 prefixed with the path") {
+  TempFile file("invalid.json", with(base_config(), P("/venue_timeout_ms"), 0).dump());
+  auto loaded = load_config_file(file.path());
+  CHECK(loaded.failure.code == ErrorCode::cfg_invalid);
+  CHECK(contains(loaded.failure.message,
+                 "config file '" + file.path() + "': venue_timeout_ms: must be an integer >= 1"));
+
+  TempFile good("good.json", base_config().dump(2));
+  CHECK(load_config_file(good.path()).ok());
+}
+
+TEST_CASE("a key repeated within one object is CFG-002 with its path") {
+  TempFile file("duplicate.json", R"({"venues": [{"name": "binance", "kind": "cex"},
+      {"name": "wallet", "kind": "wallet", "name": "wallet2"}],
+      "books": [{"name": "main", "subscribed_keys": []}]})");
+  auto loaded = load_config_file(file.path());
+  CHECK(loaded.failure.code == ErrorCode::cfg_invalid);
+  CHECK(
+      contains(loaded.failure.message, "venues[1].name: key appears more than once in its object"));
+
+  TempFile top("duplicate_top.json", R"({"venue_timeout_ms": 5, "venue_timeout_ms": 6})");
+  CHECK(contains(load_config_file(top.path()).failure.message,
+                 "': venue_timeout_ms: key appears more than once"));
+
+  // The same key in sibling objects is fine.
+  TempFile siblings("siblings.json", R"({"venues": [{"name": "binance", "kind": "cex"},
+      {"name": "wallet", "kind": "wallet"}], "books": [{"name": "main", "subscribed_keys": []}]})");
+  CHECK(load_config_file(siblings.path()).ok());
+}

@@ -1,0 +1,35 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "messages/error_code.hpp"
+
+using namespace tightloop;
+
+TEST_CASE("every error code has a unique id, a component and a meaning") {
+  std::set<std::string_view> ids;
+  for (const auto& info : error_code_registry()) {
+    CAPTURE(info.id);
+    CHECK(ids.insert(info.id).second);
+    CHECK_FALSE(info.component.empty());
+    CHECK_FALSE(info.meaning.empty());
+    CHECK(to_string(info.code) == info.id);
+    CHECK(parse_error_code(info.id) == info.code);
+    const auto prefix = info.id.substr(0, info.id.find('-'));
+    CHECK(std::set<std::string_view>{"ORD", "VIM", "VEN", "POS", "EM", "CFG", "INP"}.count(
+              prefix) == 1);
+  }
+  CHECK(to_string(ErrorCode::none).empty());
+  CHECK_FALSE(parse_error_code("XYZ-999").has_value());
+}
+
+TEST_CASE("messages/ERROR_CODES.md is exactly the registry's page") {
+  std::ifstream in(std::string(TIGHTLOOP_SOURCE_DIR) + "/messages/ERROR_CODES.md");
+  REQUIRE(in.good());
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK_MESSAGE(text.str() == error_codes_markdown(),
+                "regenerate with: build/tightloop error-codes > messages/ERROR_CODES.md");
+}

@@ -1,0 +1,136 @@
+// Strict sequencing, watched from the venues' side: a probe in front of every venue actor of a
+// book records when an order arrives and when reconciliation asks for balances. The book may
+// have at most one order between those two points, and orders arrive in input order.
+#include <doctest/doctest.h>
+
+#include <mutex>
+
+#include "actors/venue_interface.hpp"
+#include "runtime/actor_system_setup.hpp"
+#include "runtime/book.hpp"
+#include "tests/test_support.hpp"
+
+using namespace tightloop;
+
+namespace {
+
+struct ProbeLog {
+  std::mutex mutex;
+  std::vector<std::string> arrivals;  // operation_ids in the order venues saw them
+  int in_flight = 0;
+  int max_in_flight = 0;
+};
+
+struct ProbeState {
+  venue_actor inner;
+  std::shared_ptr<ProbeLog> log;
+};
+
+void settle(ProbeLog& log) {
+  std::lock_guard<std::mutex> lock(log.mutex);
+  if (log.in_flight > 0) --log.in_flight;
+}
+
+venue_actor::behavior_type probe_venue(venue_actor::stateful_pointer<ProbeState> self,
+                                       venue_actor inner, std::shared_ptr<ProbeLog> log) {
+  self->link_to(inner);
+  self->state.inner = inner;
+  self->state.log = log;
+  return {
+      [self](execute_atom, const Order& order) -> Promise<ExecutionHandshake> {
+        auto& log = *self->state.log;
+        {
+          std::lock_guard<std::mutex> lock(log.mutex);
+          log.arrivals.push_back(order.operation_id);
+          log.max_in_flight = std::max(log.max_in_flight, ++log.in_flight);
+        }
+        auto promise = self->make_response_promise<ExecutionHandshake>();
+        self->request(self->state.inner, millis(5000), execute_atom::value, order)
+            .then(
+                [self, promise](ExecutionHandshake& hs) mutable {
+                  // A failed order is never reconciled: it ends here.
+                  if (hs.status != HandshakeStatus::executed) settle(*self->state.log);
+                  promise.deliver(std::move(hs));
+                },
+                [promise](const CafError& error) mutable { promise.deliver(error); });
+        return promise;
+      },
+      [self](legs_atom atom, const std::vector<ExecutionDelta>& legs) {
+        return self->delegate(self->state.inner, atom, legs);
+      },
+      [self](balances_atom atom, const std::vector<std::string>& keys) {
+        settle(*self->state.log);
+        return self->delegate(self->state.inner, atom, keys);
+      },
+      [self](snapshot_atom atom) { return self->delegate(self->state.inner, atom); },
+      [self](adjust_atom atom, const std::string& key, double amount) {
+        return self->delegate(self->state.inner, atom, key, amount);
+      },
+      [self](market_atom atom, const MarketData& market) {
+        self->send(self->state.inner, atom, market);
+      },
+      [self](peers_atom atom, const VenuePeers& peers) {
+        self->send(self->state.inner, atom, peers);
+      },
+  };
+}
+
+}  // namespace
+
+TEST_CASE("venues see at most one in-flight order per book, in input order") {
+  auto config = test::exact_config({"main"});
+  auto system_config = make_actor_system_config(config.scheduler);
+  ActorSystem system{*system_config};
+  auto log = std::make_shared<ProbeLog>();
+  VenueSpawner spawn_probe = [log](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim,
+                                   std::int64_t timeout_ms) {
+    auto inner = spawn_venue_interface(sys, std::move(sim), timeout_ms);
+    return sys.spawn(probe_venue, inner, log);
+  };
+  auto book = spawn_book(system, config, config.books.front(),
+                         std::make_shared<const MarketData>(config.market), spawn_probe);
+
+  // A mix that crosses venues (wallet legs, transfers) and includes failures.
+  std::vector<Order> orders;
+  std::vector<std::string> expected_ids;
+  for (int i = 0; i < 300; ++i) {
+    nlohmann::json o;
+    switch (i % 4) {
+      case 0:
+        o = {{"venue", "binance"}, {"operation", "spot_trade"}, {"pair", "BTC/USDT"},
+             {"side", "BUY"}, {"amount", 0.001}};
+        break;
+      case 1:
+        o = {{"venue", "aave"}, {"operation", "supply"}, {"token_in", "WETH"}, {"amount", 0.01}};
+        break;
+      case 2:
+        o = {{"venue", "binance"}, {"operation", "transfer"}, {"token_in", "USDT"},
+             {"target_venue", "wallet"}, {"amount", 2}};
+        break;
+      default:  // fails at the venue: more BTC than the book has
+        o = {{"venue", "binance"}, {"operation", "spot_trade"}, {"pair", "BTC/USDT"},
+             {"side", "SELL"}, {"amount", 50}};
+    }
+    o["operation_id"] = "s" + std::to_string(i);
+    expected_ids.push_back(o["operation_id"]);
+    orders.push_back(test::order_from(o));
+  }
+  ScopedActor self{system};
+  BookResult result;
+  self->request(book.manager, millis(60000), submit_atom::value, orders)
+      .receive([&](BookResult& r) { result = std::move(r); },
+               [&](const CafError& error) { FAIL(system.render(error)); });
+  REQUIRE(result.results.size() == orders.size());
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    CAPTURE(i);
+    CHECK(result.results[i].handshake.order.operation_id == expected_ids[i]);
+    CHECK(result.results[i].handshake.status ==
+          (i % 4 == 3 ? HandshakeStatus::failed : HandshakeStatus::executed));
+  }
+  {
+    std::lock_guard<std::mutex> lock(log->mutex);
+    CHECK(log->max_in_flight == 1);
+    CHECK(log->arrivals == expected_ids);
+  }
+  stop_book(book);
+}

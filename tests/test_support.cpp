@@ -1,0 +1,139 @@
+#include "tests/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config/config_loader.hpp"
+#include "messages/order_json.hpp"
+
+namespace tightloop::test {
+
+nlohmann::json exact_config_json(const std::vector<std::string>& books) {
+  auto config = nlohmann::json::parse(R"({
+    "scheduler": {"threads": 2},
+    "log": {"level": "warning"},
+    "venue_timeout_ms": 5000,
+    "market": {
+      "prices": {"BTC": 60000, "USDT": 1, "WETH": 2000, "weETH": 4000, "USDC": 1},
+      "indices": {"aave": {"WETH": {"liquidity_index": 1.25, "borrow_index": 2.0},
+                           "weETH": {"liquidity_index": 1.0, "borrow_index": 1.0}}},
+      "staking_rates": {"etherfi": {"weETH": 0.5}}
+    },
+    "venues": [
+      {"name": "binance", "kind": "cex", "taker_fee_rate": 0.001, "slippage_bps": 0,
+       "settlement_token": "USDT", "transfer_fees": {"USDT": 1}},
+      {"name": "wallet", "kind": "wallet"},
+      {"name": "aave", "kind": "lending", "wallet": "wallet", "flash_fee_rate": 0.0005},
+      {"name": "etherfi", "kind": "staking", "wallet": "wallet", "lst": {"WETH": "weETH"}},
+      {"name": "uniswap", "kind": "dex", "wallet": "wallet", "pool_fee_rate": 0.003,
+       "slippage_bps": 0}
+    ]
+  })");
+  auto keys = nlohmann::json::array(
+      {"binance:BaseToken:BTC", "binance:BaseToken:USDT", "binance:Perp:BTCUSDT",
+       "wallet:BaseToken:WETH", "wallet:BaseToken:USDT", "wallet:BaseToken:USDC",
+       "wallet:LST:weETH", "aave:aToken:WETH", "aave:aToken:weETH", "aave:debtToken:WETH"});
+  auto initial = nlohmann::json{{"binance:BaseToken:BTC", 1.0},
+                                {"binance:BaseToken:USDT", 100000.0},
+                                {"wallet:BaseToken:WETH", 10.0},
+                                {"wallet:BaseToken:USDC", 5000.0}};
+  config["books"] = nlohmann::json::array();
+  for (const auto& name : books)
+    config["books"].push_back(
+        {{"name", name}, {"subscribed_keys", keys}, {"initial_positions", initial}});
+  return config;
+}
+
+Config config_from(const nlohmann::json& json) {
+  auto loaded = parse_config(json);
+  REQUIRE_MESSAGE(loaded.ok(), loaded.failure.describe());
+  return loaded.config;
+}
+
+Config exact_config(const std::vector<std::string>& books) {
+  return config_from(exact_config_json(books));
+}
+
+Order order_from(const nlohmann::json& json) {
+  auto decoded = decode_order(json);
+  REQUIRE_MESSAGE(decoded.ok(), decoded.failure.describe());
+  return decoded.order;
+}
+
+namespace {
+std::atomic<int> temp_counter{0};
+
+std::string read_fd(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    auto n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+}  // namespace
+
+TempFile::TempFile(const std::string& contents, const std::string& suffix) {
+  auto dir = std::filesystem::temp_directory_path();
+  path_ = (dir / ("tightloop-test-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(temp_counter++) + suffix))
+              .string();
+  std::ofstream out(path_, std::ios::binary);
+  out << contents;
+}
+
+TempFile::~TempFile() { std::filesystem::remove(path_); }
+
+ProcessResult run_tightloop(const std::vector<std::string>& args) {
+  // stdout and stderr go to temporary files: no pipe can fill up and block the child.
+  TempFile out_file(""), err_file("");
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
+    int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    std::vector<char*> argv;
+    std::string bin = TIGHTLOOP_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copies(args);
+    for (auto& a : copies) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ProcessResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int out_fd = ::open(out_file.path().c_str(), O_RDONLY);
+  int err_fd = ::open(err_file.path().c_str(), O_RDONLY);
+  result.out = read_fd(out_fd);
+  result.err = read_fd(err_fd);
+  ::close(out_fd);
+  ::close(err_fd);
+  return result;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace tightloop::test

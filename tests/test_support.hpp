@@ -1,0 +1,49 @@
+// Shared helpers for the tests: configs from JSON text, orders, temporary files, and running
+// the real `tightloop` binary as a child process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "messages/order.hpp"
+
+namespace tightloop::test {
+
+// A complete config with one venue of every kind and numbers chosen so that results are exact
+// in binary: prices BTC 60000, USDT 1, WETH 2000, weETH 4000; fee 0.001; no slippage; aave
+// indices 1.25 / 2; staking 0.5 weETH per WETH; pool fee 0.003. Books: `books` names (first
+// gets nothing special), each with the same subscriptions and initial positions.
+nlohmann::json exact_config_json(const std::vector<std::string>& books = {"main"});
+Config exact_config(const std::vector<std::string>& books = {"main"});
+Config config_from(const nlohmann::json& json);  // REQUIREs a valid config
+
+Order order_from(const nlohmann::json& json);  // REQUIREs a decodable order
+
+// A file removed when the object goes.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& contents, const std::string& suffix = ".json");
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built tightloop binary with `args` (no shell), capturing stdout and stderr.
+ProcessResult run_tightloop(const std::vector<std::string>& args);
+
+std::vector<std::string> split_lines(const std::string& text);
+
+}  // namespace tightloop::test
