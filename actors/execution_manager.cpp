@@ -68,6 +68,10 @@ void finish_front(Self self, OrderResult result) {
     log_line(LogLevel::debug, "execution_manager",
              "order " + pending.order.operation_id + " " +
                  std::string(to_string(result.handshake.status)));
+  if (!pending.batch) {
+    pending.single.deliver(std::move(result));
+    return;
+  }
   pending.batch->results[pending.index] = std::move(result);
   if (--pending.batch->remaining == 0) complete_batch(self, std::move(pending.batch));
 }
@@ -182,10 +186,27 @@ execution_manager_actor::behavior_type execution_manager(
         batch->results.resize(orders.size());
         batch->remaining = orders.size();
         auto promise = batch->promise;
-        if (orders.empty())  // an end marker keeps the snapshot in line with earlier batches
-          self->state.queue.push_back(PendingOrder{Order{}, batch, 0, true});
-        for (std::size_t i = 0; i < orders.size(); ++i)
-          self->state.queue.push_back(PendingOrder{std::move(orders[i]), batch, i});
+        auto& queue = self->state.queue;
+        if (orders.empty()) {  // an end marker keeps the snapshot in line with earlier batches
+          queue.emplace_back();
+          queue.back().batch = batch;
+          queue.back().end_of_empty_batch = true;
+        }
+        for (std::size_t i = 0; i < orders.size(); ++i) {
+          queue.emplace_back();
+          queue.back().order = std::move(orders[i]);
+          queue.back().batch = batch;
+          queue.back().index = i;
+        }
+        pump(self);
+        return promise;
+      },
+      [self](execute_atom, Order& order) -> Promise<OrderResult> {
+        PendingOrder pending;
+        pending.order = std::move(order);
+        pending.single = self->make_response_promise<OrderResult>();
+        auto promise = pending.single;
+        self->state.queue.push_back(std::move(pending));
         pump(self);
         return promise;
       },

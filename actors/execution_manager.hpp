@@ -30,9 +30,10 @@ struct Batch {
 
 struct PendingOrder {
   Order order;
-  std::shared_ptr<Batch> batch;
+  std::shared_ptr<Batch> batch;  // null for a single order, answered through `single`
   std::size_t index = 0;
   bool end_of_empty_batch = false;  // no order: only answers an empty batch, in turn
+  Promise<OrderResult> single;
 };
 
 struct ExecutionManagerState {

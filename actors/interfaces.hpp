@@ -52,7 +52,10 @@ using position_update_handler_actor =
 
 using execution_manager_actor = TypedActor<
     // Runs a batch strictly in order; answers when every order has a result.
-    Replies<BookResult, submit_atom, std::vector<Order>>>;
+    Replies<BookResult, submit_atom, std::vector<Order>>,
+    // One order, queued behind everything submitted before it; answers with its result only
+    // (no positions snapshot), which is what a streaming client or a latency probe wants.
+    Replies<OrderResult, execute_atom, Order>>;
 
 using strategy_actor = TypedActor<Replies<BookResult, run_atom>>;
 
