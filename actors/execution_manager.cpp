@@ -1,5 +1,8 @@
 #include "actors/execution_manager.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "messages/order_validation.hpp"
 #include "runtime/logging.hpp"
 
@@ -17,30 +20,36 @@ OrderResult result_of(ExecutionHandshake handshake) {
   return result;
 }
 
-void halt(Self self, ErrorCode code, std::string reason) {
+ExecutionHandshake with_status(ExecutionHandshake handshake, HandshakeStatus status) {
+  handshake.status = status;
+  return handshake;
+}
+
+void halt(Self self, ErrorCode code, std::string reason, std::vector<KeyMismatch> mismatches,
+          bool escalate) {
   auto& state = self->state;
   if (state.halted) return;
   state.halted = true;
   state.halt_code = code;
   state.halt_reason = std::move(reason);
-  // Supervision (escalate, resume) attaches here; today the book stops taking orders.
+  state.halt_mismatches = std::move(mismatches);
   log_line(LogLevel::warning, "execution_manager",
            "book " + state.settings.book + " halted: " + std::string(to_string(code)) + " " +
                state.halt_reason);
+  if (!escalate) return;
+  if (auto supervisor = actor_cast<book_supervisor_actor>(state.supervisor))
+    self->send(supervisor, escalate_atom::value, code, state.halt_reason, state.halt_mismatches);
 }
+
+// ---- answering ---------------------------------------------------------------------------
 
 void complete_batch(Self self, std::shared_ptr<Batch> batch) {
   auto& state = self->state;
   // The snapshot belongs to this batch: nothing else runs until it arrives.
   state.busy = true;
-  auto deliver = [self, batch](BookResult result) {
-    batch->promise.deliver(std::move(result));
-    self->state.busy = false;
-    pump(self);
-  };
   self->request(state.monitor, millis(state.settings.update_timeout_ms), snapshot_atom::value)
       .then(
-          [self, batch, deliver](Balances& positions) {
+          [self, batch](Balances& positions) {
             auto& state = self->state;
             BookResult result;
             result.book = state.settings.book;
@@ -49,7 +58,10 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
             result.halted = state.halted;
             result.halt_code = state.halt_code;
             result.halt_reason = state.halt_reason;
-            deliver(std::move(result));
+            result.halt_mismatches = state.halt_mismatches;
+            batch->promise.deliver(std::move(result));
+            state.busy = false;
+            pump(self);
           },
           [self, batch](const CafError& error) {
             batch->promise.deliver(error);
@@ -58,29 +70,58 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
           });
 }
 
+void deliver(Self self, QueueItem& item, OrderResult result) {
+  if (log_enabled(LogLevel::debug))
+    log_line(LogLevel::debug, "execution_manager",
+             "order " + item.order.operation_id + " " +
+                 std::string(to_string(result.handshake.status)));
+  if (!item.batch) {
+    item.single.deliver(std::move(result));
+    return;
+  }
+  item.batch->results[item.index] = std::move(result);
+  if (--item.batch->remaining == 0) complete_batch(self, std::move(item.batch));
+}
+
 // Records the result of the order at the queue's front and moves on.
 void finish_front(Self self, OrderResult result) {
   auto& state = self->state;
-  auto pending = std::move(state.queue.front());
+  auto item = std::move(state.queue.front());
   state.queue.pop_front();
   state.busy = false;
-  if (log_enabled(LogLevel::debug))
-    log_line(LogLevel::debug, "execution_manager",
-             "order " + pending.order.operation_id + " " +
-                 std::string(to_string(result.handshake.status)));
-  if (!pending.batch) {
-    pending.single.deliver(std::move(result));
-    return;
-  }
-  pending.batch->results[pending.index] = std::move(result);
-  if (--pending.batch->remaining == 0) complete_batch(self, std::move(pending.batch));
+  deliver(self, item, std::move(result));
 }
+
+// ---- one order -----------------------------------------------------------------------------
 
 void on_update(Self self, OrderResult result) {
   if (result.reconciliation.outcome == ReconciliationOutcome::mismatch)
-    halt(self, result.handshake.error_code, result.handshake.error_message);
+    halt(self, result.handshake.error_code, result.handshake.error_message,
+         result.reconciliation.mismatches, true);
   finish_front(self, std::move(result));
   pump(self);
+}
+
+ExecutionHandshake route_failure(Self self, const Order& order, const CafError& error) {
+  const bool timed_out = error == caf::sec::request_timeout;
+  auto hs = failed_handshake(
+      order, timed_out ? ErrorCode::em_venue_timeout : ErrorCode::em_component_down,
+      timed_out ? "venue did not answer within " +
+                      std::to_string(self->state.settings.venue_timeout_ms) +
+                      " ms; outcome unknown"
+                : "venue unreachable: " + self->system().render(error));
+  hs.in_doubt = true;  // never guess executed or not executed
+  return hs;
+}
+
+void update_failed(Self self, std::vector<QueueItem*> items, const CafError& error) {
+  std::string message = "position update failed: " + self->system().render(error);
+  halt(self, ErrorCode::em_component_down, message, {}, true);
+  for (auto* item : items) {
+    auto hs = failed_handshake(item->order, ErrorCode::em_component_down, message);
+    hs.in_doubt = true;  // the deltas may or may not have reached the monitor
+    deliver(self, *item, result_of(std::move(hs)));
+  }
 }
 
 void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshake) {
@@ -91,81 +132,339 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
     pump(self);
     return;
   }
+  std::vector<ExecutionHandshake> one;
+  one.push_back(std::move(handshake));
   self->request(state.updater, millis(state.settings.update_timeout_ms), update_atom::value,
-                std::move(handshake))
+                std::move(one))
       .then(
-          [self, sequence](OrderResult& result) {
+          [self, sequence](std::vector<OrderResult>& results) {
             if (sequence != self->state.sequence) return;
-            on_update(self, std::move(result));
+            on_update(self, std::move(results.front()));
           },
           [self, sequence](const CafError& error) {
             auto& state = self->state;
             if (sequence != state.sequence) return;
-            auto hs = failed_handshake(state.queue.front().order, ErrorCode::em_component_down,
-                                       "position update failed: " + self->system().render(error));
-            hs.in_doubt = true;  // the deltas may or may not have reached the monitor
-            halt(self, hs.error_code, hs.error_message);
-            finish_front(self, result_of(std::move(hs)));
+            auto item = std::move(state.queue.front());
+            state.queue.pop_front();
+            state.busy = false;
+            update_failed(self, {&item}, error);
             pump(self);
           });
 }
 
-void on_route_error(Self self, const CafError& error) {
+void route_order(Self self) {
   auto& state = self->state;
-  const bool timed_out = error == caf::sec::request_timeout;
-  auto hs = failed_handshake(
-      state.queue.front().order,
-      timed_out ? ErrorCode::em_venue_timeout : ErrorCode::em_component_down,
-      timed_out ? "venue did not answer within " + std::to_string(state.settings.venue_timeout_ms) +
-                      " ms; outcome unknown"
-                : "venue unreachable: " + self->system().render(error));
-  hs.in_doubt = true;  // never guess executed or not executed
-  finish_front(self, result_of(std::move(hs)));
+  state.busy = true;
+  auto sequence = ++state.sequence;
+  self->request(state.router, millis(state.settings.venue_timeout_ms), route_atom::value,
+                state.queue.front().order)
+      .then(
+          [self, sequence](ExecutionHandshake& handshake) {
+            if (sequence != self->state.sequence) return;
+            on_handshake(self, sequence, std::move(handshake));
+          },
+          [self, sequence](const CafError& error) {
+            if (sequence != self->state.sequence) return;
+            finish_front(self,
+                         result_of(route_failure(self, self->state.queue.front().order, error)));
+            pump(self);
+          });
+}
+
+// Checks that need no venue: validation and the idempotency key.
+std::optional<Failure> admit(Self self, const Order& order) {
+  if (auto failure = validate_order(order)) return failure;
+  if (self->state.used_operation_ids.count(order.operation_id))
+    return Failure{ErrorCode::ord_duplicate_operation_id,
+                   "operation_id '" + order.operation_id + "' was already used in book " +
+                       self->state.settings.book};
+  return std::nullopt;
+}
+
+// ---- atomic groups -------------------------------------------------------------------------
+
+void run_group_member(Self self);
+
+void end_group(Self self) {
+  self->state.group.reset();
+  self->state.busy = false;
   pump(self);
 }
 
-// Starts the next order unless one is in flight. Orders that need no venue (invalid, duplicate,
+std::string group_id(const GroupRun& run) { return run.members.front().order.atomic_group_id; }
+
+// The member at run position `failed_at` failed with `failure`: the venues restore their
+// checkpoints; earlier members are rolled_back, later ones skipped, the monitor sees nothing.
+void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
+  auto& state = self->state;
+  auto sequence = ++state.sequence;
+  auto finish = [self, sequence, failed_at, failure](bool) mutable {
+    auto& state = self->state;
+    if (sequence != state.sequence || !state.group) return;
+    auto& run = *state.group;
+    const auto& failed_order = run.members[run.run_order[failed_at]].order;
+    const std::string why = "atomic group '" + group_id(run) + "' failed at " +
+                            failed_order.operation_id + ": " +
+                            std::string(to_string(failure.error_code)) + " " +
+                            failure.error_message;
+    for (std::size_t pos = 0; pos < run.run_order.size(); ++pos) {
+      auto& item = run.members[run.run_order[pos]];
+      if (pos == failed_at) {
+        deliver(self, item, result_of(failure));
+        continue;
+      }
+      auto status = pos < failed_at ? HandshakeStatus::rolled_back : HandshakeStatus::skipped;
+      auto hs = failed_handshake(item.order, ErrorCode::em_group_member_failed,
+                                 (pos < failed_at ? "rolled back: " : "not run: ") + why);
+      deliver(self, item, result_of(with_status(std::move(hs), status)));
+    }
+    end_group(self);
+  };
+  self->request(state.router, millis(state.settings.update_timeout_ms), revert_atom::value,
+                group_id(*state.group))
+      .then(finish, [self, finish](const CafError& error) mutable {
+        // A venue that cannot restore its checkpoint leaves the books in an unknown state.
+        halt(self, ErrorCode::em_component_down,
+             "atomic group revert failed: " + self->system().render(error), {}, true);
+        finish(false);
+      });
+}
+
+// Flash loans must be repaid inside the group: borrowed minus repaid, per venue and asset.
+std::optional<std::string> outstanding_flash_loan(const GroupRun& run) {
+  std::map<std::pair<std::string, std::string>, double> outstanding;
+  for (const auto& hs : run.executed) {
+    if (hs.order.operation == Operation::flash_borrow)
+      outstanding[{hs.order.venue, hs.order.token_out}] += hs.executed_amount;
+    else if (hs.order.operation == Operation::flash_repay)
+      outstanding[{hs.order.venue, hs.order.token_in}] -= hs.executed_amount;
+  }
+  for (const auto& [where, amount] : outstanding)
+    if (amount != 0.0)
+      return "flash loan of " + where.second + " on " + where.first + " not repaid (" +
+             std::to_string(amount) + " outstanding at the end of the group)";
+  return std::nullopt;
+}
+
+void apply_group(Self self) {
+  auto& state = self->state;
+  auto& run = *state.group;
+  if (auto outstanding = outstanding_flash_loan(run)) {
+    const auto last = run.run_order.size() - 1;
+    auto hs = failed_handshake(run.members[run.run_order[last]].order,
+                               ErrorCode::ven_flash_liability, *outstanding);
+    fail_group(self, last, std::move(hs));
+    return;
+  }
+  auto sequence = ++state.sequence;
+  self->request(state.updater, millis(state.settings.update_timeout_ms), update_atom::value,
+                run.executed)
+      .then(
+          [self, sequence](std::vector<OrderResult>& results) {
+            auto& state = self->state;
+            if (sequence != state.sequence || !state.group) return;
+            auto& run = *state.group;
+            self->send(state.router, commit_atom::value, group_id(run));
+            const auto& last = results.back();
+            if (last.reconciliation.outcome == ReconciliationOutcome::mismatch)
+              halt(self, last.handshake.error_code, last.handshake.error_message,
+                   last.reconciliation.mismatches, true);
+            for (std::size_t i = 0; i < results.size(); ++i)
+              deliver(self, run.members[run.executed_members[i]], std::move(results[i]));
+            end_group(self);
+          },
+          [self, sequence](const CafError& error) {
+            auto& state = self->state;
+            if (sequence != state.sequence || !state.group) return;
+            std::vector<QueueItem*> items;
+            for (auto index : state.group->executed_members)
+              items.push_back(&state.group->members[index]);
+            update_failed(self, std::move(items), error);
+            end_group(self);
+          });
+}
+
+void run_group_member(Self self) {
+  auto& state = self->state;
+  auto& run = *state.group;
+  if (run.next == run.run_order.size()) {
+    apply_group(self);
+    return;
+  }
+  const auto member = run.run_order[run.next];
+  state.used_operation_ids.insert(run.members[member].order.operation_id);
+  auto sequence = ++state.sequence;
+  self->request(state.router, millis(state.settings.venue_timeout_ms), route_atom::value,
+                run.members[member].order)
+      .then(
+          [self, sequence, member](ExecutionHandshake& handshake) {
+            auto& state = self->state;
+            if (sequence != state.sequence || !state.group) return;
+            auto& run = *state.group;
+            if (handshake.status != HandshakeStatus::executed) {
+              fail_group(self, run.next, std::move(handshake));
+              return;
+            }
+            run.executed.push_back(std::move(handshake));
+            run.executed_members.push_back(member);
+            ++run.next;
+            run_group_member(self);
+          },
+          [self, sequence, member](const CafError& error) {
+            auto& state = self->state;
+            if (sequence != state.sequence || !state.group) return;
+            auto& run = *state.group;
+            fail_group(self, run.next, route_failure(self, run.members[member].order, error));
+          });
+}
+
+// Takes the group at the queue's front out of the queue and starts it. Members that fail the
+// checks fail alone and the rest of the group is skipped: nothing has run yet.
+void start_group(Self self) {
+  auto& state = self->state;
+  auto run = std::make_unique<GroupRun>();
+  const auto id = state.queue.front().order.atomic_group_id;
+  const auto batch = state.queue.front().batch;
+  while (!state.queue.empty() && state.queue.front().kind == QueueItemKind::order &&
+         state.queue.front().batch == batch && state.queue.front().order.atomic_group_id == id) {
+    run->members.push_back(std::move(state.queue.front()));
+    state.queue.pop_front();
+  }
+  for (std::size_t i = 0; i < run->members.size(); ++i) run->run_order.push_back(i);
+  // Members without sequence_in_group keep their input position after those that have one.
+  std::stable_sort(run->run_order.begin(), run->run_order.end(),
+                   [&](std::size_t a, std::size_t b) {
+                     const auto& sa = run->members[a].order.sequence_in_group;
+                     const auto& sb = run->members[b].order.sequence_in_group;
+                     if (sa.has_value() != sb.has_value()) return sa.has_value();
+                     return sa && *sa < *sb;
+                   });
+  std::optional<std::pair<std::size_t, Failure>> invalid;
+  std::unordered_set<std::int64_t> sequences;
+  std::unordered_set<std::string> ids;
+  for (std::size_t pos = 0; pos < run->run_order.size() && !invalid; ++pos) {
+    const auto& order = run->members[run->run_order[pos]].order;
+    auto failure = admit(self, order);
+    if (!failure && !ids.insert(order.operation_id).second)
+      failure = Failure{ErrorCode::ord_duplicate_operation_id,
+                        "operation_id '" + order.operation_id + "' repeats inside group " + id};
+    if (!failure && order.sequence_in_group && !sequences.insert(*order.sequence_in_group).second)
+      failure = Failure{ErrorCode::ord_bad_group,
+                        "sequence_in_group " + std::to_string(*order.sequence_in_group) +
+                            " repeats inside group " + id};
+    if (failure) invalid.emplace(pos, std::move(*failure));
+  }
+  state.busy = true;
+  state.group = std::move(run);
+  if (!invalid) {
+    run_group_member(self);
+    return;
+  }
+  auto& group = *state.group;
+  for (std::size_t pos = 0; pos < group.run_order.size(); ++pos) {
+    auto& item = group.members[group.run_order[pos]];
+    if (pos == invalid->first) {
+      deliver(self, item,
+              result_of(failed_handshake(item.order, invalid->second.code,
+                                         invalid->second.message)));
+      continue;
+    }
+    auto hs = failed_handshake(item.order, ErrorCode::em_group_member_failed,
+                               "not run: atomic group '" + id + "' has an invalid member " +
+                                   group.members[group.run_order[invalid->first]].order
+                                       .operation_id);
+    deliver(self, item, result_of(with_status(std::move(hs), HandshakeStatus::skipped)));
+  }
+  end_group(self);
+}
+
+// ---- the queue -----------------------------------------------------------------------------
+
+void run_refresh(Self self) {
+  auto& state = self->state;
+  state.busy = true;
+  auto sequence = ++state.sequence;
+  auto done = [self, sequence](RefreshResult result) {
+    auto& state = self->state;
+    if (sequence != state.sequence) return;
+    auto item = std::move(state.queue.front());
+    state.queue.pop_front();
+    state.busy = false;
+    item.refresh_done.deliver(std::move(result));
+    pump(self);
+  };
+  self->request(state.updater, millis(state.settings.update_timeout_ms), refresh_atom::value)
+      .then([done](RefreshResult& result) { done(std::move(result)); },
+            [self, done](const CafError& error) {
+              RefreshResult result;
+              result.failure = {ErrorCode::em_component_down,
+                                "refresh failed: " + self->system().render(error)};
+              done(std::move(result));
+            });
+}
+
+OrderResult halted_result(Self self, const QueueItem& item) {
+  auto& state = self->state;
+  if (item.refused)
+    return result_of(failed_handshake(item.order, ErrorCode::em_book_halted,
+                                      "book " + state.settings.book +
+                                          " is halted until an operator resumes it: " +
+                                          state.halt_reason));
+  return result_of(with_status(
+      failed_handshake(item.order, ErrorCode::em_book_halted_skip,
+                       "book halted before this order: " + state.halt_reason),
+      HandshakeStatus::skipped));
+}
+
+// Starts the next step unless one is in flight. Orders that need no venue (invalid, duplicate,
 // or after a halt) are answered right here.
 void pump(Self self) {
   auto& state = self->state;
   while (!state.busy && !state.queue.empty()) {
-    if (state.queue.front().end_of_empty_batch) {
-      auto batch = std::move(state.queue.front().batch);
-      state.queue.pop_front();
-      complete_batch(self, std::move(batch));
-      return;
+    auto& front = state.queue.front();
+    switch (front.kind) {
+      case QueueItemKind::end_of_batch: {
+        auto batch = std::move(front.batch);
+        state.queue.pop_front();
+        complete_batch(self, std::move(batch));
+        return;
+      }
+      case QueueItemKind::market: {
+        self->send(state.router, market_atom::value, *front.market);
+        front.market_done.deliver(true);
+        state.queue.pop_front();
+        continue;
+      }
+      case QueueItemKind::refresh: {
+        if (state.halted) {
+          RefreshResult refused;
+          refused.failure = {ErrorCode::em_book_halted,
+                             "book " + state.settings.book + " is halted: " + state.halt_reason};
+          front.refresh_done.deliver(std::move(refused));
+          state.queue.pop_front();
+          continue;
+        }
+        run_refresh(self);
+        return;
+      }
+      case QueueItemKind::order:
+        break;
     }
-    const Order& order = state.queue.front().order;
-    if (state.halted) {
-      auto skipped = failed_handshake(order, ErrorCode::em_book_halted_skip,
-                                      "book halted before this order: " + state.halt_reason);
-      skipped.status = HandshakeStatus::skipped;
-      finish_front(self, result_of(std::move(skipped)));
+    if (state.halted || front.refused) {
+      finish_front(self, halted_result(self, front));
       continue;
     }
-    if (auto failure = validate_order(order)) {
-      finish_front(self, result_of(failed_handshake(order, failure->code, failure->message)));
+    if (!front.order.atomic_group_id.empty() && front.batch) {
+      start_group(self);
       continue;
     }
-    if (!state.used_operation_ids.insert(order.operation_id).second) {
-      finish_front(self, result_of(failed_handshake(
-                             order, ErrorCode::ord_duplicate_operation_id,
-                             "operation_id '" + order.operation_id +
-                                 "' was already used in book " + state.settings.book)));
+    if (auto failure = admit(self, front.order)) {
+      finish_front(self, result_of(failed_handshake(front.order, failure->code,
+                                                    std::move(failure->message))));
       continue;
     }
-    state.busy = true;
-    auto sequence = ++state.sequence;
-    self->request(state.router, millis(state.settings.venue_timeout_ms), route_atom::value, order)
-        .then(
-            [self, sequence](ExecutionHandshake& handshake) {
-              if (sequence != self->state.sequence) return;
-              on_handshake(self, sequence, std::move(handshake));
-            },
-            [self, sequence](const CafError& error) {
-              if (sequence != self->state.sequence) return;
-              on_route_error(self, error);
-            });
+    state.used_operation_ids.insert(front.order.operation_id);
+    route_order(self);
   }
 }
 
@@ -187,29 +486,66 @@ execution_manager_actor::behavior_type execution_manager(
         batch->remaining = orders.size();
         auto promise = batch->promise;
         auto& queue = self->state.queue;
-        if (orders.empty()) {  // an end marker keeps the snapshot in line with earlier batches
-          queue.emplace_back();
-          queue.back().batch = batch;
-          queue.back().end_of_empty_batch = true;
-        }
+        const bool refused = self->state.halted;
         for (std::size_t i = 0; i < orders.size(); ++i) {
           queue.emplace_back();
           queue.back().order = std::move(orders[i]);
           queue.back().batch = batch;
           queue.back().index = i;
+          queue.back().refused = refused;
+        }
+        if (orders.empty()) {  // an end marker keeps the snapshot in line with earlier work
+          queue.emplace_back();
+          queue.back().kind = QueueItemKind::end_of_batch;
+          queue.back().batch = batch;
         }
         pump(self);
         return promise;
       },
       [self](execute_atom, Order& order) -> Promise<OrderResult> {
-        PendingOrder pending;
-        pending.order = std::move(order);
-        pending.single = self->make_response_promise<OrderResult>();
-        auto promise = pending.single;
-        self->state.queue.push_back(std::move(pending));
+        auto& queue = self->state.queue;
+        queue.emplace_back();
+        queue.back().order = std::move(order);
+        queue.back().single = self->make_response_promise<OrderResult>();
+        queue.back().refused = self->state.halted;
+        auto promise = queue.back().single;
         pump(self);
         return promise;
       },
+      [self](refresh_atom) -> Promise<RefreshResult> {
+        auto& queue = self->state.queue;
+        queue.emplace_back();
+        queue.back().kind = QueueItemKind::refresh;
+        queue.back().refresh_done = self->make_response_promise<RefreshResult>();
+        auto promise = queue.back().refresh_done;
+        pump(self);
+        return promise;
+      },
+      [self](market_atom, MarketData& market) -> Promise<bool> {
+        auto& queue = self->state.queue;
+        queue.emplace_back();
+        queue.back().kind = QueueItemKind::market;
+        queue.back().market = std::make_shared<const MarketData>(std::move(market));
+        queue.back().market_done = self->make_response_promise<bool>();
+        auto promise = queue.back().market_done;
+        pump(self);
+        return promise;
+      },
+      [self](halt_atom, ErrorCode code, const std::string& reason) {
+        halt(self, code, reason, {}, false);
+      },
+      [self](resume_atom) {
+        auto& state = self->state;
+        if (!state.halted) return;
+        log_line(LogLevel::warning, "execution_manager",
+                 "book " + state.settings.book + " resumed");
+        state.halted = false;
+        state.halt_code = ErrorCode::none;
+        state.halt_reason.clear();
+        state.halt_mismatches.clear();
+        pump(self);
+      },
+      [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },
   };
 }
 

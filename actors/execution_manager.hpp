@@ -1,8 +1,12 @@
 // execution_manager: the tight loop of one book. Strictly one order at a time: the next order
 // is routed only after the previous one executed, its deltas were applied and reconciled.
 // Sequencing uses the actor's own queue and `.then` (never `.await`, which would make the book
-// deaf to supervision while it waits); every reply carries the sequence number of the order it
+// deaf to supervision while it waits); every reply carries the sequence number of the step it
 // belongs to, and stale replies are dropped.
+//
+// Atomic groups (consecutive orders of one batch with the same atomic_group_id) run in
+// sequence_in_group order and are applied and reconciled once at the end; if a member fails,
+// the venues restore their checkpoints and the monitor never sees the group.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +23,7 @@ namespace tightloop {
 struct ExecutionManagerSettings {
   std::string book;
   std::int64_t venue_timeout_ms = 5000;
-  std::int64_t update_timeout_ms = 10000;  // apply + reconcile, including retries
+  std::int64_t update_timeout_ms = 10000;  // apply + reconcile, retries included
 };
 
 struct Batch {
@@ -28,12 +32,27 @@ struct Batch {
   Promise<BookResult> promise;
 };
 
-struct PendingOrder {
+enum class QueueItemKind : std::uint8_t { order, end_of_batch, refresh, market };
+
+struct QueueItem {
+  QueueItemKind kind = QueueItemKind::order;
   Order order;
-  std::shared_ptr<Batch> batch;  // null for a single order, answered through `single`
-  std::size_t index = 0;
-  bool end_of_empty_batch = false;  // no order: only answers an empty batch, in turn
-  Promise<OrderResult> single;
+  std::shared_ptr<Batch> batch;  // batch orders and end markers
+  std::size_t index = 0;         // in the batch
+  Promise<OrderResult> single;   // an order submitted alone (batch is null)
+  bool refused = false;          // submitted while the book was halted
+  Promise<RefreshResult> refresh_done;
+  std::shared_ptr<const MarketData> market;
+  Promise<bool> market_done;
+};
+
+// The atomic group in flight: its members left the queue and run in sequence_in_group order.
+struct GroupRun {
+  std::vector<QueueItem> members;       // queue order
+  std::vector<std::size_t> run_order;   // indices into members
+  std::size_t next = 0;                 // position in run_order
+  std::vector<ExecutionHandshake> executed;  // in run order
+  std::vector<std::size_t> executed_members;
 };
 
 struct ExecutionManagerState {
@@ -41,15 +60,18 @@ struct ExecutionManagerState {
   venue_interface_manager_actor router;
   position_update_handler_actor updater;
   position_monitor_actor monitor;
+  ActorAddr supervisor;  // weak: the supervisor holds this actor, not the other way round
 
-  std::deque<PendingOrder> queue;  // front() is the order in flight when busy
+  std::deque<QueueItem> queue;  // front() is in flight when busy (except a running group)
   bool busy = false;
-  std::uint64_t sequence = 0;  // of the order in flight
+  std::uint64_t sequence = 0;  // of the step in flight
   std::unordered_set<std::string> used_operation_ids;
+  std::unique_ptr<GroupRun> group;
 
   bool halted = false;
   ErrorCode halt_code = ErrorCode::none;
   std::string halt_reason;
+  std::vector<KeyMismatch> halt_mismatches;
 
   static inline const char* name = "execution_manager";
 };

@@ -7,6 +7,8 @@
 //       -apply-> position_monitor     } in parallel, then compare
 //       -balances-> venue(s)          }
 //   position_update_handler -OrderResult-> execution_manager
+//
+// book_supervisor monitors the execution manager and every venue actor of its book.
 #pragma once
 
 #include <map>
@@ -14,6 +16,9 @@
 #include <vector>
 
 #include "messages/apply_outcome.hpp"
+#include "messages/book_status.hpp"
+#include "messages/book_stream.hpp"
+#include "messages/fault_spec.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/failure.hpp"
@@ -29,34 +34,75 @@ using VenuePeers = std::map<std::string, ActorAddr>;
 
 using venue_actor = TypedActor<
     Replies<ExecutionHandshake, execute_atom, Order>,
-    // Applies legs on this venue's ledger for another venue's order, all or nothing.
-    Replies<Failure, legs_atom, std::vector<ExecutionDelta>>,
+    // Applies legs on this venue's ledger for another venue's order, all or nothing. The group
+    // id ("" outside atomic groups) lets this venue checkpoint before the group touches it.
+    Replies<Failure, legs_atom, std::string, std::vector<ExecutionDelta>>,
     // Balances of the asked keys this venue holds (keys it does not hold are left out).
     Replies<Balances, balances_atom, std::vector<std::string>>,
     Replies<Balances, snapshot_atom>,
     // Out-of-band change of one balance (deposit, correction, test fault); false if not held.
     Replies<bool, adjust_atom, std::string, double>,
+    // position_refresh: what the venue settled since the last refresh, applied to its ledger.
+    Replies<std::vector<ExecutionDelta>, settle_atom>,
+    // Atomic groups: restore the checkpoint taken before the group (true if there was one),
+    // or drop it once the group succeeded.
+    Replies<bool, revert_atom, std::string>,
+    Reacts<commit_atom, std::string>,
+    Reacts<fault_atom, FaultSpec>,
     Reacts<market_atom, MarketData>,
-    Reacts<peers_atom, VenuePeers>>;
+    Reacts<peers_atom, VenuePeers>,
+    // Internal: a delayed answer (slow_reply fault) is due.
+    Reacts<wake_atom, std::uint64_t>>;
 
-using venue_interface_manager_actor =
-    TypedActor<Replies<ExecutionHandshake, route_atom, Order>>;
+using venue_interface_manager_actor = TypedActor<
+    Replies<ExecutionHandshake, route_atom, Order>,
+    // Sent through the router so that it reaches every venue before the next order does.
+    Reacts<market_atom, MarketData>,
+    // Atomic groups: every venue restores its checkpoint (answers once all did), or drops it.
+    Replies<bool, revert_atom, std::string>,
+    Reacts<commit_atom, std::string>,
+    Reacts<replace_atom, std::string, venue_actor>>;
 
 using position_monitor_actor = TypedActor<
     Replies<ApplyOutcome, apply_atom, std::vector<ExecutionDelta>>,
     Replies<Balances, values_atom, std::vector<std::string>>,
-    Replies<Balances, snapshot_atom>>;
+    Replies<Balances, snapshot_atom>,
+    // Settlements are imposed by the venue, not ordered: applied without the money checks.
+    Replies<Balances, settle_atom, std::vector<ExecutionDelta>>>;
 
-using position_update_handler_actor =
-    TypedActor<Replies<OrderResult, update_atom, ExecutionHandshake>>;
+using position_update_handler_actor = TypedActor<
+    // One order, or every member of an atomic group: applied together, reconciled once.
+    Replies<std::vector<OrderResult>, update_atom, std::vector<ExecutionHandshake>>,
+    Replies<RefreshResult, refresh_atom>,
+    Reacts<retry_atom, std::uint64_t>,
+    Reacts<replace_atom, std::string, venue_actor>>;
 
 using execution_manager_actor = TypedActor<
     // Runs a batch strictly in order; answers when every order has a result.
     Replies<BookResult, submit_atom, std::vector<Order>>,
     // One order, queued behind everything submitted before it; answers with its result only
     // (no positions snapshot), which is what a streaming client or a latency probe wants.
-    Replies<OrderResult, execute_atom, Order>>;
+    Replies<OrderResult, execute_atom, Order>,
+    // position_refresh and market updates, in line with the orders around them.
+    Replies<RefreshResult, refresh_atom>,
+    Replies<bool, market_atom, MarketData>,
+    // From the supervisor.
+    Reacts<halt_atom, ErrorCode, std::string>,
+    Reacts<resume_atom>,
+    Reacts<supervise_atom, ActorAddr>>;
 
-using strategy_actor = TypedActor<Replies<BookResult, run_atom>>;
+using strategy_actor = TypedActor<Replies<StreamResult, run_atom>>;
+
+using book_supervisor_actor = TypedActor<
+    // From the execution manager: reconciliation failed for good, the book halts.
+    Reacts<escalate_atom, ErrorCode, std::string, std::vector<KeyMismatch>>,
+    // Operator: restart dead venues from their ledgers, re-check every position, un-halt if
+    // the monitor and the venues agree.
+    Replies<ResumeResult, resume_atom>,
+    Replies<BookStatus, status_atom>,
+    // Reach a venue through its current actor (a restart replaces it).
+    Replies<bool, fault_atom, std::string, FaultSpec>,
+    Replies<Balances, snapshot_atom, std::string>,
+    Replies<bool, adjust_atom, std::string, std::string, double>>;
 
 }  // namespace tightloop

@@ -23,6 +23,11 @@ position_monitor_actor::behavior_type position_monitor(
         return self->state.book.amounts(keys);
       },
       [self](snapshot_atom) { return self->state.book.snapshot(); },
+      [self](settle_atom, const std::vector<ExecutionDelta>& deltas) {
+        auto& book = self->state.book;
+        for (const auto& delta : deltas) book.adjust(delta.position_key, delta.delta_amount);
+        return book.amounts(touched_keys(deltas));
+      },
   };
 }
 

@@ -1,128 +1,268 @@
 #include "actors/position_update_handler.hpp"
 
-#include <memory>
+#include <cmath>
 
 #include "actors/position/delta_conversion.hpp"
 #include "runtime/logging.hpp"
 
 namespace tightloop {
 
-namespace {
-
 using Self = position_update_handler_actor::stateful_pointer<PositionUpdateHandlerState>;
+using Clock = caf::actor_clock;
 
-// Collects the monitor's answer and every venue's balances for one order, then decides.
+// One update (an order or an atomic group) from application to its final comparison.
 struct UpdateJoin {
-  OrderResult result;
-  Promise<OrderResult> promise;
+  std::vector<OrderResult> results;
+  std::vector<ExecutionDelta> all_deltas;
+  Promise<std::vector<OrderResult>> promise;
+  std::map<std::string, std::vector<std::string>> keys_by_venue;
+  std::vector<std::string> keys;
+
+  std::uint32_t attempts = 0;
+  std::vector<std::int64_t> backoff_ms;
+  Clock::time_point first_attempt;
+
+  // One attempt's answers.
   std::size_t pending = 0;
-  std::map<std::string, double> expected;  // monitor, after applying
+  std::map<std::string, double> expected;  // monitor
   Balances reported;                       // venues
-  Failure failure;                         // the first thing that went wrong, if any
+  Failure failure;                         // the monitor refused, or someone did not answer
 };
+
+std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry) {
+  double wait = static_cast<double>(policy.initial_backoff_ms) *
+                std::pow(policy.multiplier, static_cast<double>(retry - 1));
+  return static_cast<std::int64_t>(std::llround(wait));
+}
+
+namespace {
 
 std::string_view venue_of(const std::string& key) {
   return std::string_view(key).substr(0, key.find(':'));
 }
 
-void decide(Self self, UpdateJoin& join) {
-  auto& result = join.result;
-  auto& hs = result.handshake;
-  result.reconciliation.attempts = 1;
-  auto mismatches = compare_balances(join.expected, join.reported, self->state.tolerance);
+void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join);
+
+void finish(Self self, UpdateJoin& join, ReconciliationOutcome outcome,
+            std::vector<KeyMismatch> mismatches) {
+  Reconciliation rec;
+  rec.outcome = outcome;
+  rec.attempts = join.attempts;
+  rec.mismatches = std::move(mismatches);
+  rec.backoff_ms = join.backoff_ms;
+  std::string message;
+  ErrorCode code = ErrorCode::none;
   if (join.failure.failed()) {
-    // The venue executed but the monitor refused or a venue could not be asked: the two books
-    // may differ, which is exactly what reconciliation exists to stop.
-    result.reconciliation.outcome = ReconciliationOutcome::mismatch;
-    result.reconciliation.mismatches = std::move(mismatches);
-    hs.status = HandshakeStatus::failed;
-    hs.error_code = join.failure.code;
-    hs.error_message = join.failure.message;
-  } else if (!mismatches.empty()) {
-    // Retry with backoff belongs here (reconciliation policy); today one comparison decides.
-    result.reconciliation.outcome = ReconciliationOutcome::mismatch;
-    hs.status = HandshakeStatus::failed;
-    hs.error_code = ErrorCode::em_reconciliation_mismatch;
-    hs.error_message = "reconciliation mismatch: " + describe_mismatches(mismatches);
-    result.reconciliation.mismatches = std::move(mismatches);
-  } else {
-    result.reconciliation.outcome = ReconciliationOutcome::matched;
+    code = join.failure.code;
+    message = join.failure.message;
+  } else if (outcome == ReconciliationOutcome::mismatch) {
+    code = ErrorCode::em_reconciliation_mismatch;
+    message = "reconciliation mismatch after " + std::to_string(join.attempts) +
+              " attempt(s): " + describe_mismatches(rec.mismatches);
   }
-  if (result.reconciliation.outcome == ReconciliationOutcome::mismatch)
+  if (code != ErrorCode::none)
     log_line(LogLevel::warning, "position_update_handler",
-             "order " + hs.order.operation_id + ": " + hs.error_message);
-  join.promise.deliver(std::move(result));
+             "order " + join.results.back().handshake.order.operation_id + ": " + message);
+  for (auto& result : join.results) {
+    result.reconciliation = rec;
+    if (code != ErrorCode::none) {
+      // The venue executed and the deltas were applied; the books disagree, so the order
+      // fails and the book halts for an operator. Nothing is rolled back by guess.
+      result.handshake.status = HandshakeStatus::failed;
+      result.handshake.error_code = code;
+      result.handshake.error_message = message;
+    }
+  }
+  join.promise.deliver(std::move(join.results));
+}
+
+void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
+  auto& state = self->state;
+  const Tolerance tolerance{state.policy.absolute_tolerance, state.policy.relative_tolerance};
+  auto mismatches = compare_balances(join->expected, join->reported, tolerance);
+  if (join->failure.failed()) {
+    finish(self, *join, ReconciliationOutcome::mismatch, std::move(mismatches));
+    return;
+  }
+  if (mismatches.empty()) {
+    finish(self, *join, ReconciliationOutcome::matched, {});
+    return;
+  }
+  const auto& policy = state.policy;
+  if (join->attempts < static_cast<std::uint32_t>(policy.max_attempts)) {
+    auto wait_ms = backoff_before_retry(policy, join->attempts);
+    auto retry_at = self->clock().now() + std::chrono::milliseconds(wait_ms);
+    auto deadline = join->first_attempt + std::chrono::milliseconds(policy.deadline_ms);
+    if (retry_at <= deadline) {
+      join->backoff_ms.push_back(wait_ms);
+      log_line(LogLevel::warning, "position_update_handler",
+               "order " + join->results.back().handshake.order.operation_id +
+                   ": reconciliation attempt " + std::to_string(join->attempts) +
+                   " mismatched (" + describe_mismatches(mismatches) + "), retrying in " +
+                   std::to_string(wait_ms) + " ms");
+      auto token = ++state.next_token;
+      state.waiting.emplace(token, join);
+      self->delayed_send(self, std::chrono::milliseconds(wait_ms), retry_atom::value, token);
+      return;
+    }
+  }
+  finish(self, *join, ReconciliationOutcome::mismatch, std::move(mismatches));
 }
 
 void arrive(Self self, const std::shared_ptr<UpdateJoin>& join) {
-  if (--join->pending == 0) decide(self, *join);
+  if (--join->pending == 0) decide(self, join);
+}
+
+void note_failure(UpdateJoin& join, Failure failure) {
+  if (!join.failure.failed()) join.failure = std::move(failure);
+}
+
+// The first attempt applies the deltas (the monitor answers with the touched keys' values);
+// later attempts only read. Venues are asked in parallel with the monitor.
+void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
+  auto& state = self->state;
+  const bool first = join->attempts == 0;
+  if (first) join->first_attempt = self->clock().now();
+  ++join->attempts;
+  join->expected.clear();
+  join->reported.clear();
+  join->pending = 1 + join->keys_by_venue.size();
+  auto timeout = millis(state.query_timeout_ms);
+
+  auto on_monitor = [self, join](ApplyOutcome& outcome) {
+    if (outcome.failure.failed()) note_failure(*join, std::move(outcome.failure));
+    join->expected = std::move(outcome.values);
+    arrive(self, join);
+  };
+  auto on_monitor_error = [self, join](const CafError& error) {
+    note_failure(*join, {ErrorCode::em_component_down,
+                         "position monitor: " + self->system().render(error)});
+    arrive(self, join);
+  };
+  if (first) {
+    self->request(state.monitor, timeout, apply_atom::value, join->all_deltas)
+        .then(on_monitor, on_monitor_error);
+  } else {
+    self->request(state.monitor, timeout, values_atom::value, join->keys)
+        .then([self, join](Balances& values) {
+                join->expected = std::move(values);
+                arrive(self, join);
+              },
+              on_monitor_error);
+  }
+  for (const auto& [venue, keys] : join->keys_by_venue) {
+    auto it = state.venues.find(venue);
+    if (it == state.venues.end()) {  // no such venue: compare_balances reports the keys missing
+      --join->pending;
+      continue;
+    }
+    self->request(it->second, timeout, balances_atom::value, keys)
+        .then(
+            [self, join](Balances& balances) {
+              join->reported.merge(balances);
+              arrive(self, join);
+            },
+            [self, join, name = it->first](const CafError& error) {
+              note_failure(*join, {ErrorCode::em_component_down,
+                                   "venue " + name + " balance query: " +
+                                       self->system().render(error)});
+              arrive(self, join);
+            });
+  }
+}
+
+Result<RefreshResult> refresh(Self self) {
+  auto& state = self->state;
+  auto promise = self->make_response_promise<RefreshResult>();
+  struct RefreshJoin {
+    std::size_t pending = 0;
+    RefreshResult result;
+  };
+  auto join = std::make_shared<RefreshJoin>();
+  join->pending = state.venues.size();
+  if (join->pending == 0) return RefreshResult{};
+  auto timeout = millis(state.query_timeout_ms);
+  // Every venue settles; the monitor applies all of it at once, in venue name order.
+  auto apply_all = [self, join, promise, timeout]() mutable {
+    if (join->result.deltas.empty() || join->result.failure.failed()) {
+      promise.deliver(std::move(join->result));
+      return;
+    }
+    self->request(self->state.monitor, timeout, settle_atom::value, join->result.deltas)
+        .then([join, promise](Balances&) mutable { promise.deliver(std::move(join->result)); },
+              [self, join, promise](const CafError& error) mutable {
+                join->result.failure = {ErrorCode::em_component_down,
+                                        "position monitor: " + self->system().render(error)};
+                promise.deliver(std::move(join->result));
+              });
+  };
+  auto per_venue = std::make_shared<std::map<std::string, std::vector<ExecutionDelta>>>();
+  auto on_settled = [join, per_venue, apply_all]() mutable {
+    if (--join->pending > 0) return;
+    for (auto& [venue_name, venue_deltas] : *per_venue)
+      for (auto& delta : venue_deltas) join->result.deltas.push_back(std::move(delta));
+    apply_all();
+  };
+  for (const auto& [name, venue] : state.venues) {
+    self->request(venue, timeout, settle_atom::value)
+        .then(
+            [per_venue, name = name, on_settled](std::vector<ExecutionDelta>& deltas) mutable {
+              (*per_venue)[name] = std::move(deltas);
+              on_settled();
+            },
+            [self, join, name = name, on_settled](const CafError& error) mutable {
+              if (!join->result.failure.failed())
+                join->result.failure = {ErrorCode::em_component_down,
+                                        "venue " + name + " settle: " +
+                                            self->system().render(error)};
+              on_settled();
+            });
+  }
+  return promise;
 }
 
 }  // namespace
 
 position_update_handler_actor::behavior_type position_update_handler(
     Self self, position_monitor_actor monitor,
-    std::map<std::string, venue_actor, std::less<>> venues, Tolerance tolerance,
+    std::map<std::string, venue_actor, std::less<>> venues, ReconciliationConfig policy,
     std::int64_t query_timeout_ms) {
   auto& state = self->state;
   state.monitor = std::move(monitor);
   state.venues = std::move(venues);
-  state.tolerance = tolerance;
+  state.policy = policy;
   state.query_timeout_ms = query_timeout_ms;
   return {
-      [self](update_atom, ExecutionHandshake& handshake) -> Result<OrderResult> {
-        auto& state = self->state;
-        OrderResult result;
-        result.deltas = to_execution_deltas(handshake);
-        result.handshake = std::move(handshake);
-        if (result.deltas.empty()) return result;
-
+      [self](update_atom, std::vector<ExecutionHandshake>& handshakes)
+          -> Result<std::vector<OrderResult>> {
         auto join = std::make_shared<UpdateJoin>();
-        join->promise = self->make_response_promise<OrderResult>();
-        auto timeout = millis(state.query_timeout_ms);
-
-        // Keys grouped by the venue that reports them; the monitor is asked in parallel.
-        std::map<std::string, std::vector<std::string>> keys_by_venue;
-        for (const auto& key : touched_keys(result.deltas))
-          keys_by_venue[std::string(venue_of(key))].push_back(key);
-        join->pending = 1 + keys_by_venue.size();
-        join->result = std::move(result);
-
-        self->request(state.monitor, timeout, apply_atom::value, join->result.deltas)
-            .then(
-                [self, join](ApplyOutcome& outcome) {
-                  if (outcome.failure.failed() && !join->failure.failed())
-                    join->failure = std::move(outcome.failure);
-                  join->expected = std::move(outcome.values);
-                  arrive(self, join);
-                },
-                [self, join](const CafError& error) {
-                  if (!join->failure.failed())
-                    join->failure = {ErrorCode::em_component_down,
-                                     "position monitor: " + self->system().render(error)};
-                  arrive(self, join);
-                });
-        for (auto& [venue, keys] : keys_by_venue) {
-          auto it = state.venues.find(venue);
-          if (it == state.venues.end()) {
-            --join->pending;  // no such venue: compare_balances reports the keys as missing
-            continue;
-          }
-          self->request(it->second, timeout, balances_atom::value, std::move(keys))
-              .then(
-                  [self, join](Balances& balances) {
-                    join->reported.merge(balances);
-                    arrive(self, join);
-                  },
-                  [self, join, name = it->first](const CafError& error) {
-                    if (!join->failure.failed())
-                      join->failure = {ErrorCode::em_component_down,
-                                       "venue " + name + " balance query: " +
-                                           self->system().render(error)};
-                    arrive(self, join);
-                  });
+        join->results.resize(handshakes.size());
+        for (std::size_t i = 0; i < handshakes.size(); ++i) {
+          auto& result = join->results[i];
+          result.deltas = to_execution_deltas(handshakes[i]);
+          result.handshake = std::move(handshakes[i]);
+          join->all_deltas.insert(join->all_deltas.end(), result.deltas.begin(),
+                                  result.deltas.end());
         }
-        return join->promise;
+        if (join->all_deltas.empty()) return std::move(join->results);
+        join->keys = touched_keys(join->all_deltas);
+        for (const auto& key : join->keys)
+          join->keys_by_venue[std::string(venue_of(key))].push_back(key);
+        join->promise = self->make_response_promise<std::vector<OrderResult>>();
+        auto promise = join->promise;
+        start_attempt(self, join);
+        return promise;
+      },
+      [self](refresh_atom) { return refresh(self); },
+      [self](retry_atom, std::uint64_t token) {
+        auto it = self->state.waiting.find(token);
+        if (it == self->state.waiting.end()) return;  // stale timer
+        auto join = std::move(it->second);
+        self->state.waiting.erase(it);
+        start_attempt(self, join);
+      },
+      [self](replace_atom, const std::string& name, venue_actor venue) {
+        self->state.venues[name] = std::move(venue);
       },
   };
 }

@@ -1,6 +1,6 @@
-// strategy: owns a book's order stream and submits it to the book's execution manager. Here the
-// stream is a list read from the orders file; a strategy computing orders from market data
-// replaces this actor and keeps the interface.
+// strategy: owns a book's input stream (orders, market updates, refresh triggers; here read
+// from the orders file) and feeds it to the book's execution manager in order. A strategy that
+// computes orders from market data replaces this actor and keeps the interface.
 #pragma once
 
 #include <vector>
@@ -10,13 +10,15 @@
 namespace tightloop {
 
 struct StrategyState {
-  std::vector<Order> orders;
+  std::vector<StreamEntry> stream;
   execution_manager_actor manager;
+  std::int64_t timeout_ms = 0;
   static inline const char* name = "strategy";
 };
 
-strategy_actor::behavior_type order_list_strategy(
-    strategy_actor::stateful_pointer<StrategyState> self, std::vector<Order> orders,
-    execution_manager_actor manager);
+// `timeout_ms` bounds each request to the execution manager (a batch may take long).
+strategy_actor::behavior_type stream_strategy(
+    strategy_actor::stateful_pointer<StrategyState> self, std::vector<StreamEntry> stream,
+    execution_manager_actor manager, std::int64_t timeout_ms);
 
 }  // namespace tightloop

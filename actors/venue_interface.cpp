@@ -8,39 +8,119 @@ namespace {
 
 using Self = venue_actor::stateful_pointer<VenueInterfaceState>;
 
+// How the answer to one order leaves this venue, as the switched-on faults decide.
+struct Reply {
+  Promise<ExecutionHandshake> promise;
+  Order original;                      // partial fills report the order as it was sent
+  bool silent = false;                 // no_reply
+  std::int64_t delay_ms = 0;           // slow_reply
+  std::optional<double> report_error;  // wrong_report
+};
+
+void checkpoint(Self self, const std::string& group) {
+  auto& state = self->state;
+  if (group.empty() || state.checkpoints.count(group)) return;
+  state.checkpoints.emplace(group, state.sim->clone());
+}
+
+void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
+  handshake.order = reply.original;
+  if (reply.silent) return;  // the promise is dropped: the caller learns only from its timeout
+  if (reply.report_error && handshake.status == HandshakeStatus::executed)
+    misreport(handshake, *reply.report_error);
+  if (reply.delay_ms > 0) {
+    auto token = ++self->state.next_wake;
+    self->state.delayed.emplace(token, std::make_pair(reply.promise, std::move(handshake)));
+    self->delayed_send(self, std::chrono::milliseconds(reply.delay_ms), wake_atom::value, token);
+    return;
+  }
+  reply.promise.deliver(std::move(handshake));
+}
+
 // An order whose legs reach another venue's ledger (an on-chain venue's wallet, a transfer's
 // target): that ledger applies first, all or nothing; this venue commits only after it agreed.
-Result<ExecutionHandshake> execute_with_peer(Self self, VenuePlan plan) {
+void execute_with_peer(Self self, VenuePlan plan, Reply reply) {
   auto& state = self->state;
   auto peer_it = state.peers.find(plan.remote_venue);
   auto peer = peer_it == state.peers.end() ? venue_actor{}
                                            : actor_cast<venue_actor>(peer_it->second);
-  if (!peer)
-    return failed_handshake(plan.handshake.order, ErrorCode::em_component_down,
-                            "venue " + state.sim->name() + " cannot reach venue " +
-                                plan.remote_venue);
-  auto promise = self->make_response_promise<ExecutionHandshake>();
+  if (!peer) {
+    send_reply(self, reply,
+               failed_handshake(plan.handshake.order, ErrorCode::em_component_down,
+                                "venue " + state.sim->name() + " cannot reach venue " +
+                                    plan.remote_venue));
+    return;
+  }
   auto legs = plan.remote_legs;
-  self->request(peer, millis(state.peer_timeout_ms), legs_atom::value, std::move(legs))
+  const auto group = plan.handshake.order.atomic_group_id;
+  self->request(peer, millis(state.peer_timeout_ms), legs_atom::value, group, std::move(legs))
       .then(
-          [self, promise, plan](const Failure& failure) mutable {
+          [self, plan, reply](const Failure& failure) mutable {
             if (failure.failed()) {
-              promise.deliver(
-                  failed_handshake(plan.handshake.order, failure.code, failure.message));
+              send_reply(self, reply,
+                         failed_handshake(plan.handshake.order, failure.code, failure.message));
               return;
             }
             self->state.sim->commit(plan);
-            promise.deliver(plan.handshake);
+            send_reply(self, reply, std::move(plan.handshake));
           },
-          [self, promise, plan](const CafError& error) mutable {
+          [self, plan, reply](const CafError& error) mutable {
             // The peer may or may not have applied its legs: the order is in doubt.
             auto handshake = failed_handshake(
                 plan.handshake.order, ErrorCode::em_component_down,
                 "venue " + plan.remote_venue + " did not confirm legs: " +
                     self->system().render(error));
             handshake.in_doubt = true;
-            promise.deliver(std::move(handshake));
+            send_reply(self, reply, std::move(handshake));
           });
+}
+
+Result<ExecutionHandshake> execute(Self self, const Order& order) {
+  auto& state = self->state;
+  auto& sim = *state.sim;
+  Reply reply;
+  reply.original = order;
+  Order effective = order;
+  bool apply = true;
+  for (const auto& fault : state.faults.on_order(order)) {
+    log_line(LogLevel::info, sim.name(),
+             "fault " + describe(fault) + " fires on order " + order.operation_id);
+    switch (fault.kind) {
+      case FaultKind::crash:
+        self->quit(caf::make_error(caf::sec::runtime_error,
+                                   "venue " + sim.name() + " crashed (injected fault)"));
+        return self->make_response_promise<ExecutionHandshake>();  // never answered
+      case FaultKind::reject:
+        return failed_handshake(order, ErrorCode::ven_rejected, reject_message(fault));
+      case FaultKind::no_reply:
+        reply.silent = true;
+        apply = apply && fault.applied;
+        break;
+      case FaultKind::partial_fill:
+        effective = partially_filled(effective, fault.fill_ratio);
+        break;
+      case FaultKind::wrong_report:
+        reply.report_error = fault.report_error;
+        break;
+      case FaultKind::stale_balance:
+        state.stale.arm(sim.ledger().snapshot(), fault.stale_queries);
+        break;
+      case FaultKind::slow_reply:
+        reply.delay_ms = fault.delay_ms;
+        break;
+    }
+  }
+  reply.promise = self->make_response_promise<ExecutionHandshake>();
+  auto promise = reply.promise;
+  if (!apply) return promise;  // dropped before anything happened
+  checkpoint(self, order.atomic_group_id);
+  auto plan = sim.plan(effective);
+  if (plan.executed() && !plan.remote_legs.empty()) {
+    execute_with_peer(self, std::move(plan), std::move(reply));
+    return promise;
+  }
+  if (plan.executed()) sim.commit(plan);
+  send_reply(self, reply, std::move(plan.handshake));
   return promise;
 }
 
@@ -48,27 +128,27 @@ Result<ExecutionHandshake> execute_with_peer(Self self, VenuePlan plan) {
 
 venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimulator> sim,
                                            std::int64_t peer_timeout_ms) {
-  self->state.sim = std::move(sim);
-  self->state.peer_timeout_ms = peer_timeout_ms;
+  auto& state = self->state;
+  state.sim = std::move(sim);
+  state.peer_timeout_ms = peer_timeout_ms;
+  for (const auto& fault : state.sim->config().faults) state.faults.add(fault);
   return {
-      [self](execute_atom, const Order& order) -> Result<ExecutionHandshake> {
-        auto& sim = *self->state.sim;
-        auto plan = sim.plan(order);
-        if (!plan.executed()) return std::move(plan.handshake);
-        if (!plan.remote_legs.empty()) return execute_with_peer(self, std::move(plan));
-        sim.commit(plan);
-        return std::move(plan.handshake);
-      },
-      [self](legs_atom, const std::vector<ExecutionDelta>& legs) {
-        auto failure = self->state.sim->ledger().apply_checked(legs);
-        return failure ? std::move(*failure) : Failure{};
+      [self](execute_atom, const Order& order) { return execute(self, order); },
+      [self](legs_atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {
+        auto& ledger = self->state.sim->ledger();
+        if (auto failure = ledger.check(legs)) return std::move(*failure);
+        checkpoint(self, group);
+        ledger.apply(legs);
+        return Failure{};
       },
       [self](balances_atom, const std::vector<std::string>& keys) {
-        Balances result;
-        const auto& ledger = self->state.sim->ledger();
+        auto& state = self->state;
+        Balances current;
+        const auto& ledger = state.sim->ledger();
         for (const auto& key : keys)
-          if (auto amount = ledger.balance(key)) result.emplace(key, *amount);
-        return result;
+          if (auto amount = ledger.balance(key)) current.emplace(key, *amount);
+        if (auto stale = state.stale.answer(keys, current)) return std::move(*stale);
+        return current;
       },
       [self](snapshot_atom) { return self->state.sim->ledger().snapshot(); },
       [self](adjust_atom, const std::string& key, double delta_amount) {
@@ -78,10 +158,31 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
                    "out-of-band ledger change on " + key);
         return held;
       },
+      [self](settle_atom) { return self->state.sim->settle(); },
+      [self](revert_atom, const std::string& group) {
+        auto& state = self->state;
+        auto it = state.checkpoints.find(group);
+        if (it == state.checkpoints.end()) return false;
+        state.sim->restore(*it->second);
+        state.checkpoints.erase(it);
+        return true;
+      },
+      [self](commit_atom, const std::string& group) { self->state.checkpoints.erase(group); },
+      [self](fault_atom, const FaultSpec& fault) {
+        log_line(LogLevel::info, self->state.sim->name(), "fault switched on: " + describe(fault));
+        self->state.faults.add(fault);
+      },
       [self](market_atom, const MarketData& market) {
         self->state.sim->set_market(std::make_shared<const MarketData>(market));
       },
       [self](peers_atom, const VenuePeers& peers) { self->state.peers = peers; },
+      [self](wake_atom, std::uint64_t token) {
+        auto& delayed = self->state.delayed;
+        auto it = delayed.find(token);
+        if (it == delayed.end()) return;
+        it->second.first.deliver(std::move(it->second.second));
+        delayed.erase(it);
+      },
   };
 }
 

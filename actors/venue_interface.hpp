@@ -1,18 +1,26 @@
 // venue interface actor: one per configured venue and book. Wraps a VenueSimulator (the venue's
-// rules and its own ledger) and answers balance queries for reconciliation.
+// rules and its own ledger), answers balance queries for reconciliation, keeps checkpoints for
+// atomic groups, and plays the faults switched on for it (config or fault_atom).
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "actors/interfaces.hpp"
+#include "actors/venues/fault_injector.hpp"
 #include "actors/venues/venue_simulator.hpp"
 
 namespace tightloop {
 
 struct VenueInterfaceState {
-  std::shared_ptr<VenueSimulator> sim;
+  std::shared_ptr<VenueSimulator> sim;  // shared with the supervisor: a restart keeps the ledger
   VenuePeers peers;  // other venues of the book, by name; weak so that no handle cycle forms
   std::int64_t peer_timeout_ms = 5000;
+  FaultInjector faults;
+  StaleBalances stale;
+  std::map<std::string, std::unique_ptr<VenueSimulator>> checkpoints;  // by atomic group id
+  std::uint64_t next_wake = 0;
+  std::map<std::uint64_t, std::pair<Promise<ExecutionHandshake>, ExecutionHandshake>> delayed;
   static inline const char* name = "venue_interface";
 };
 

@@ -6,8 +6,9 @@ namespace tightloop {
 
 venue_interface_manager_actor::behavior_type venue_interface_manager(
     venue_interface_manager_actor::stateful_pointer<VenueInterfaceManagerState> self,
-    std::map<std::string, RoutedVenue, std::less<>> venues) {
+    std::map<std::string, RoutedVenue, std::less<>> venues, std::int64_t timeout_ms) {
   self->state.venues = std::move(venues);
+  self->state.timeout_ms = timeout_ms;
   return {
       [self](route_atom, const Order& order) -> Result<ExecutionHandshake> {
         auto it = self->state.venues.find(order.venue);
@@ -22,6 +23,39 @@ venue_interface_manager_actor::behavior_type venue_interface_manager(
                                       std::string(to_string(order.operation)));
         // The venue answers the execution manager directly: one hop saved per order.
         return self->delegate(it->second.handle, execute_atom::value, order);
+      },
+      [self](market_atom, const MarketData& market) {
+        for (const auto& [name, venue] : self->state.venues)
+          self->send(venue.handle, market_atom::value, market);
+      },
+      [self](revert_atom, const std::string& group) -> Result<bool> {
+        auto promise = self->make_response_promise<bool>();
+        auto pending = std::make_shared<std::size_t>(self->state.venues.size());
+        auto failed = std::make_shared<CafError>();
+        if (*pending == 0) return true;
+        auto arrive = [promise, pending, failed]() mutable {
+          if (--*pending > 0) return;
+          if (*failed)
+            promise.deliver(*failed);
+          else
+            promise.deliver(true);
+        };
+        for (const auto& [name, venue] : self->state.venues)
+          self->request(venue.handle, millis(self->state.timeout_ms), revert_atom::value, group)
+              .then([arrive](bool) mutable { arrive(); },
+                    [arrive, failed](const CafError& error) mutable {
+                      *failed = error;
+                      arrive();
+                    });
+        return promise;
+      },
+      [self](commit_atom, const std::string& group) {
+        for (const auto& [name, venue] : self->state.venues)
+          self->send(venue.handle, commit_atom::value, group);
+      },
+      [self](replace_atom, const std::string& name, venue_actor handle) {
+        auto it = self->state.venues.find(name);
+        if (it != self->state.venues.end()) it->second.handle = std::move(handle);
       },
   };
 }

@@ -17,11 +17,12 @@ struct RoutedVenue {
 
 struct VenueInterfaceManagerState {
   std::map<std::string, RoutedVenue, std::less<>> venues;
+  std::int64_t timeout_ms = 5000;
   static inline const char* name = "venue_interface_manager";
 };
 
 venue_interface_manager_actor::behavior_type venue_interface_manager(
     venue_interface_manager_actor::stateful_pointer<VenueInterfaceManagerState> self,
-    std::map<std::string, RoutedVenue, std::less<>> venues);
+    std::map<std::string, RoutedVenue, std::less<>> venues, std::int64_t timeout_ms);
 
 }  // namespace tightloop

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/fault_spec.hpp"
 #include "messages/market_data.hpp"
 
 namespace tightloop {
@@ -29,6 +30,7 @@ struct VenueConfig {
   double default_slippage_tolerance = 0.005;  // dex: when the order has none
   std::map<std::string, std::string> lst;   // staking: base symbol -> LST symbol
   std::map<std::string, double> transfer_fees;  // cex, wallet: token -> fixed fee per transfer
+  std::vector<FaultSpec> faults;            // all kinds: injected faults, in config order
 };
 
 struct BookConfig {

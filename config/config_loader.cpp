@@ -16,6 +16,7 @@
 #include <sstream>
 #include <vector>
 
+#include "actors/venues/supported_operations.hpp"
 #include "messages/market_json.hpp"
 #include "messages/position_key.hpp"
 
@@ -194,18 +195,155 @@ bool needs_wallet(VenueKind kind) {
 void check_venue_fields(const json& object, const std::string& path, VenueKind kind) {
   auto own = kind_fields(kind);
   for (const auto& [key, value] : object.items()) {
-    if (key == "name" || key == "kind" || contains(own, key)) continue;
+    if (key == "name" || key == "kind" || key == "faults" || contains(own, key)) continue;
     bool elsewhere = std::any_of(all_kinds.begin(), all_kinds.end(), [&](VenueKind other) {
       return contains(kind_fields(other), key);
     });
     std::string takes = "a " + std::string(to_string(kind)) + " venue takes: name, kind" +
-                        (own.empty() ? "" : ", " + joined(own));
+                        (own.empty() ? "" : ", " + joined(own)) + ", faults";
     if (elsewhere)
       fail(path, "field '" + key + "' does not apply to a " + std::string(to_string(kind)) +
                      " venue (" + takes + ")");
     fail(path, "unknown field '" + key + "' (" + takes + ")");
   }
 }
+
+// --- faults (config/README.md, "Faults") ---------------------------------------------------
+
+constexpr std::array<FaultKind, fault_kind_count> all_fault_kinds{
+    FaultKind::reject,       FaultKind::no_reply,      FaultKind::partial_fill,
+    FaultKind::wrong_report, FaultKind::stale_balance, FaultKind::slow_reply,
+    FaultKind::crash};
+
+const Names fault_targets{"operation_id", "operation", "every_nth"};
+
+// Parameters a fault kind takes besides kind, its target and times.
+Names fault_parameters(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::reject:
+      return {"message"};
+    case FaultKind::no_reply:
+      return {"applied"};
+    case FaultKind::partial_fill:
+      return {"fill_ratio"};
+    case FaultKind::wrong_report:
+      return {"report_error"};
+    case FaultKind::stale_balance:
+      return {"stale_queries"};
+    case FaultKind::slow_reply:
+      return {"delay_ms"};
+    case FaultKind::crash:
+      return {};
+  }
+  return {};
+}
+
+Names fault_kind_names() {
+  Names names;
+  for (auto kind : all_fault_kinds) names.push_back(to_string(kind));
+  return names;
+}
+
+Names operation_names(const std::function<bool(Operation)>& keep) {
+  Names names;
+  for (int i = 0; i < operation_count; ++i)
+    if (keep(static_cast<Operation>(i))) names.push_back(to_string(static_cast<Operation>(i)));
+  return names;
+}
+
+void check_fault_fields(const json& object, const std::string& path, FaultKind kind) {
+  auto own = fault_parameters(kind);
+  auto kind_text = std::string(to_string(kind));
+  std::string takes = "a " + kind_text +
+                      " fault takes: kind, one of operation_id, operation, every_nth, times" +
+                      (own.empty() ? "" : ", " + joined(own));
+  for (const auto& [key, value] : object.items()) {
+    if (key == "kind" || key == "times" || contains(fault_targets, key) || contains(own, key))
+      continue;
+    bool elsewhere =
+        std::any_of(all_fault_kinds.begin(), all_fault_kinds.end(),
+                    [&](FaultKind other) { return contains(fault_parameters(other), key); });
+    if (elsewhere)
+      fail(path, "field '" + key + "' does not apply to a " + kind_text + " fault (" + takes + ")");
+    fail(path, "unknown field '" + key + "' (" + takes + ")");
+  }
+}
+
+// A fault without a target would never fire; with several it is unclear which one was meant.
+void check_one_target(const json& object, const std::string& path) {
+  Names given;
+  for (auto target : fault_targets)
+    if (object.contains(std::string(target))) given.push_back(target);
+  if (given.empty())
+    fail(path, "needs exactly one target: operation_id, operation or every_nth");
+  if (given.size() > 1)
+    fail(path, "has several targets (" + joined(given) +
+                   "); give exactly one of operation_id, operation, every_nth");
+}
+
+bool boolean(const json& value, const std::string& path) {
+  if (!value.is_boolean()) fail(path, "must be true or false, got " + shown(value));
+  return value.get<bool>();
+}
+
+std::uint32_t count(const json& value, const std::string& path, std::uint32_t low) {
+  return static_cast<std::uint32_t>(
+      checked_integer(value, path, low, std::numeric_limits<std::uint32_t>::max()));
+}
+
+// An operation the venue's kind does not support is refused by routing (VIM-002) before it
+// reaches the venue, so such a fault could never fire.
+Operation fault_operation(const json& value, const std::string& path, VenueKind venue_kind) {
+  auto text = one_of(value, path, operation_names([](Operation) { return true; }));
+  auto op = *parse_operation(text);
+  if (kind_supports(venue_kind, op)) return op;
+  auto supported = operation_names([&](Operation o) { return kind_supports(venue_kind, o); });
+  fail(path, "a " + std::string(to_string(venue_kind)) + " venue never receives '" + text +
+                 "' orders (it supports: " + joined(supported) + ")");
+}
+
+FaultSpec parse_fault(const json& object, const std::string& path, VenueKind venue_kind) {
+  require_object(object, path);
+  auto* kind = find(object, "kind");
+  if (!kind) fail(path, "field 'kind' is required");
+  FaultSpec fault;
+  fault.kind = *parse_fault_kind(one_of(*kind, path + ".kind", fault_kind_names()));
+  check_fault_fields(object, path, fault.kind);
+  check_one_target(object, path);
+
+  auto at = [&](const char* field) { return path + "." + field; };
+  if (auto* f = find(object, "operation_id"))
+    fault.operation_id = string_value(*f, at("operation_id"), false);
+  if (auto* f = find(object, "operation"))
+    fault.operation = fault_operation(*f, at("operation"), venue_kind);
+  if (auto* f = find(object, "every_nth")) fault.every_nth = count(*f, at("every_nth"), 1);
+  if (auto* f = find(object, "times")) fault.times = count(*f, at("times"), 0);
+  if (auto* f = find(object, "message")) fault.message = string_value(*f, at("message"), true);
+  if (auto* f = find(object, "fill_ratio"))
+    fault.fill_ratio = checked_number(*f, at("fill_ratio"), "a number in (0, 1)",
+                                      [](double x) { return x > 0.0 && x < 1.0; });
+  if (auto* f = find(object, "report_error"))
+    fault.report_error = checked_number(*f, at("report_error"), "a finite number other than 0",
+                                        [](double x) { return x != 0.0; });
+  if (auto* f = find(object, "stale_queries"))
+    fault.stale_queries = count(*f, at("stale_queries"), 1);
+  if (auto* f = find(object, "delay_ms"))
+    fault.delay_ms =
+        checked_integer(*f, at("delay_ms"), 0, std::numeric_limits<std::int64_t>::max());
+  if (auto* f = find(object, "applied")) fault.applied = boolean(*f, at("applied"));
+  return fault;
+}
+
+std::vector<FaultSpec> parse_faults(const json& value, const std::string& path,
+                                    VenueKind venue_kind) {
+  if (!value.is_array()) fail(path, "must be an array, got " + shown(value));
+  std::vector<FaultSpec> faults;
+  for (std::size_t i = 0; i < value.size(); ++i)
+    faults.push_back(parse_fault(value[i], path + "[" + std::to_string(i) + "]", venue_kind));
+  return faults;
+}
+
+// --- venue fields ------------------------------------------------------------------------
 
 std::map<std::string, double> transfer_fees(const json& value, const std::string& path) {
   require_object(value, path);
@@ -271,6 +409,7 @@ std::pair<VenueConfig, std::string> parse_venue(const json& object, std::size_t 
   if (auto* f = find(object, "pool_fee_rate")) venue.pool_fee_rate = rate(*f, at("pool_fee_rate"));
   if (auto* f = find(object, "default_slippage_tolerance"))
     venue.default_slippage_tolerance = rate(*f, at("default_slippage_tolerance"));
+  if (auto* f = find(object, "faults")) venue.faults = parse_faults(*f, at("faults"), venue.kind);
   if (venue.kind == VenueKind::staking && venue.lst.empty()) fail(path, "field 'lst' is required");
   if (needs_wallet(venue.kind) && venue.wallet.empty()) fail(path, "field 'wallet' is required");
   return {std::move(venue), path};
@@ -435,13 +574,17 @@ void check_market_venues(const Entries& by_venue, const std::string& path, const
   }
 }
 
-void parse_market(const json& value, Config& config) {
-  if (auto failure = merge_market_json(value, config.market, "market", ErrorCode::cfg_invalid))
+void merge_checked_market(const json& value, const Config& config, MarketData& market,
+                          const std::string& path) {
+  if (auto failure = merge_market_json(value, market, path, ErrorCode::cfg_invalid))
     throw Invalid{failure->message};
-  check_market_venues(config.market.indices, "market.indices", config, VenueKind::lending);
-  check_market_venues(config.market.staking_rates, "market.staking_rates", config,
-                      VenueKind::staking);
-  check_market_venues(config.market.funding_rates, "market.funding_rates", config, VenueKind::cex);
+  check_market_venues(market.indices, path + ".indices", config, VenueKind::lending);
+  check_market_venues(market.staking_rates, path + ".staking_rates", config, VenueKind::staking);
+  check_market_venues(market.funding_rates, path + ".funding_rates", config, VenueKind::cex);
+}
+
+void parse_market(const json& value, Config& config) {
+  merge_checked_market(value, config, config.market, "market");
 }
 
 // --- document ----------------------------------------------------------------------------
@@ -591,6 +734,19 @@ LoadedConfig load_config_file(const std::string& path) {
   if (!loaded.ok())
     loaded.failure.message = "config file '" + path + "': " + loaded.failure.message;
   return loaded;
+}
+
+std::optional<Failure> merge_market_update(const nlohmann::json& value, const Config& config,
+                                           MarketData& market, const std::string& path,
+                                           ErrorCode code) {
+  MarketData merged = market;
+  try {
+    merge_checked_market(value, config, merged, path);
+  } catch (const Invalid& invalid) {
+    return Failure{code, invalid.message};
+  }
+  market = std::move(merged);
+  return std::nullopt;
 }
 
 }  // namespace tightloop

@@ -29,4 +29,11 @@ LoadedConfig load_config_file(const std::string& path);
 
 std::optional<VenueKind> parse_venue_kind(std::string_view text);
 
+// Merges a market update (the shape of the config's `market` section) into `market`, with the
+// config's checks: venues named in indices / staking_rates / funding_rates must be configured
+// lending / staking / cex venues. On failure `market` is unchanged and the code is `code`.
+std::optional<Failure> merge_market_update(const nlohmann::json& value, const Config& config,
+                                           MarketData& market, const std::string& path,
+                                           ErrorCode code);
+
 }  // namespace tightloop

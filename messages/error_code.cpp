@@ -25,8 +25,9 @@ const std::vector<ErrorCodeInfo>& error_code_registry() {
       {ErrorCode::ord_unknown_book, "ORD-008", "order ingress",
        "the order names a book that is not configured (or names none while several exist)"},
       {ErrorCode::ord_bad_group, "ORD-009", "execution_manager",
-       "atomic group fields are inconsistent (atomic_group_id without execution_mode atomic "
-       "or the reverse)"},
+       "atomic group fields are inconsistent: atomic_group_id without execution_mode atomic "
+       "or the reverse, a repeated sequence_in_group, or flash_borrow/flash_repay outside an "
+       "atomic group"},
       {ErrorCode::vim_unknown_venue, "VIM-001", "venue_interface_manager",
        "the order's venue is not configured"},
       {ErrorCode::vim_unsupported_operation, "VIM-002", "venue_interface_manager",
@@ -42,7 +43,8 @@ const std::vector<ErrorCodeInfo>& error_code_registry() {
       {ErrorCode::ven_unknown_asset, "VEN-005", "venue",
        "the venue does not list the asset or pair (no lending market, no staking route)"},
       {ErrorCode::ven_flash_liability, "VEN-006", "venue (lending)",
-       "flash_repay exceeds the outstanding flash loan of that asset"},
+       "flash_repay exceeds the outstanding flash loan of that asset, or an atomic group ends "
+       "with a flash loan not repaid"},
       {ErrorCode::ven_bad_transfer, "VEN-007", "venue (wallet, cex)",
        "transfer target is unknown, equal to the source, or source_venue differs from venue"},
       {ErrorCode::ven_rejected, "VEN-008", "venue",
@@ -64,6 +66,9 @@ const std::vector<ErrorCodeInfo>& error_code_registry() {
        "refused: the book is halted until an operator resumes it"},
       {ErrorCode::em_component_down, "EM-005", "execution_manager",
        "a component of the book (venue, handler, monitor) is down or failed to answer"},
+      {ErrorCode::em_group_member_failed, "EM-006", "execution_manager",
+       "another member of the order's atomic group failed: this one was rolled back (it had "
+       "executed) or skipped (it had not run yet); nothing of the group stays applied"},
       {ErrorCode::cfg_unreadable, "CFG-001", "config",
        "the config file cannot be read or is not valid JSON"},
       {ErrorCode::cfg_invalid, "CFG-002", "config",

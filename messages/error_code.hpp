@@ -45,6 +45,7 @@ enum class ErrorCode : std::uint16_t {
   em_book_halted_skip,
   em_book_halted,
   em_component_down,
+  em_group_member_failed,
   // CFG- / INP-: configuration and input files (exit code 2)
   cfg_unreadable,
   cfg_invalid,

@@ -9,6 +9,7 @@
 
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
+#include "messages/failure.hpp"
 
 namespace tightloop {
 
@@ -31,11 +32,24 @@ struct Reconciliation {
   ReconciliationOutcome outcome = ReconciliationOutcome::not_run;
   std::uint32_t attempts = 0;
   std::vector<KeyMismatch> mismatches;  // of the last attempt
+  std::vector<std::int64_t> backoff_ms;  // the wait before each retry, in order
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Reconciliation& x) {
-  return f(caf::meta::type_name("Reconciliation"), x.outcome, x.attempts, x.mismatches);
+  return f(caf::meta::type_name("Reconciliation"), x.outcome, x.attempts, x.mismatches,
+           x.backoff_ms);
+}
+
+// What position_refresh applied for one book.
+struct RefreshResult {
+  std::vector<ExecutionDelta> deltas;  // settlements, each with its source
+  Failure failure;                     // e.g. EM-004 when the book is halted
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RefreshResult& x) {
+  return f(caf::meta::type_name("RefreshResult"), x.deltas, x.failure);
 }
 
 struct OrderResult {
@@ -56,12 +70,13 @@ struct BookResult {
   bool halted = false;
   ErrorCode halt_code = ErrorCode::none;
   std::string halt_reason;
+  std::vector<KeyMismatch> halt_mismatches;  // when a reconciliation mismatch halted the book
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, BookResult& x) {
   return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.halted,
-           x.halt_code, x.halt_reason);
+           x.halt_code, x.halt_reason, x.halt_mismatches);
 }
 
 }  // namespace tightloop

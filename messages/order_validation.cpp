@@ -153,6 +153,12 @@ std::optional<Failure> check_group(const Order& order) {
     return bad_group("atomic_group_id '" + order.atomic_group_id + "' needs execution_mode atomic");
   if (order.sequence_in_group && !grouped)
     return bad_group("sequence_in_group needs atomic_group_id (it orders members of a group)");
+  const bool flash =
+      order.operation == Operation::flash_borrow || order.operation == Operation::flash_repay;
+  if (flash && !grouped)
+    return bad_group(std::string(to_string(order.operation)) +
+                     " is only valid inside an atomic group (the loan must be repaid in the same "
+                     "transaction)");
   return std::nullopt;
 }
 

@@ -15,7 +15,8 @@ namespace tightloop {
 //   3. ORD-006 the fields the operation needs (table in actors/venues/README.md), then a limit
 //      order's price
 //   4. ORD-009 atomic group consistency: execution_mode atomic <-> atomic_group_id,
-//      sequence_in_group needs atomic_group_id
+//      sequence_in_group needs atomic_group_id,
+//      flash_borrow and flash_repay need an atomic group
 // Fields an operation does not use are not rejected (a side on a supply is ignored).
 std::optional<Failure> validate_order(const Order& order);
 

@@ -57,6 +57,7 @@ nlohmann::json encode_reconciliation(const Reconciliation& reconciliation) {
   out["outcome"] = to_string(reconciliation.outcome);
   out["attempts"] = reconciliation.attempts;
   out["mismatches"] = std::move(mismatches);
+  out["backoff_ms"] = reconciliation.backoff_ms;
   return out;
 }
 

@@ -22,7 +22,8 @@ nlohmann::json encode_delta(const ExecutionDelta& delta);
 // error_code ("ORD-001"), error_message, timestamp, in_doubt
 nlohmann::json encode_handshake(const ExecutionHandshake& handshake);
 
-// {"outcome", "attempts", "mismatches": [{"position_key", "expected", "reported"}]}
+// {"outcome", "attempts", "mismatches": [{"position_key", "expected", "reported"}],
+//  "backoff_ms": [waits before attempts 2, 3, ...]}
 nlohmann::json encode_reconciliation(const Reconciliation& reconciliation);
 
 // The handshake's fields plus "deltas" and "reconciliation".

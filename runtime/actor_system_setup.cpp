@@ -3,6 +3,9 @@
 #include <thread>
 
 #include "messages/apply_outcome.hpp"
+#include "messages/book_status.hpp"
+#include "messages/book_stream.hpp"
+#include "messages/fault_spec.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/failure.hpp"
@@ -32,6 +35,12 @@ std::unique_ptr<ActorSystemConfig> make_actor_system_config(const SchedulerConfi
   cfg->add_message_type<MarketData>("tightloop.MarketData");
   cfg->add_message_type<OrderResult>("tightloop.OrderResult");
   cfg->add_message_type<BookResult>("tightloop.BookResult");
+  cfg->add_message_type<RefreshResult>("tightloop.RefreshResult");
+  cfg->add_message_type<StreamEntry>("tightloop.StreamEntry");
+  cfg->add_message_type<StreamResult>("tightloop.StreamResult");
+  cfg->add_message_type<BookStatus>("tightloop.BookStatus");
+  cfg->add_message_type<ResumeResult>("tightloop.ResumeResult");
+  cfg->add_message_type<FaultSpec>("tightloop.FaultSpec");
   return cfg;
 }
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "config/config_loader.hpp"
 #include "messages/order_json.hpp"
 #include "messages/result_json.hpp"
 #include "runtime/logging.hpp"
@@ -11,11 +12,18 @@ namespace tightloop {
 
 namespace {
 
-// Where each input entry's result comes from: a book's batch, or a failure at ingress.
+using json = nlohmann::json;
+
+enum class EntryKind { order, refresh, market };
+
+// Where each input entry's result comes from.
 struct Slot {
-  std::string book;                    // empty: ingress failure
-  std::size_t index_in_book = 0;
-  std::optional<OrderResult> ingress;  // set for an ingress failure
+  EntryKind kind = EntryKind::order;
+  std::string book;                    // order: its book; empty for an ingress failure
+  std::size_t stream_index = 0;        // order: position in its book's stream
+  std::optional<OrderResult> ingress;  // an order that failed before reaching a book
+  std::map<std::string, std::size_t> event_index;  // event: book -> position in its stream
+  json timestamp;                      // event: its timestamp, or null
 };
 
 std::optional<Failure> resolve_book(const Config& config, Order& order) {
@@ -33,64 +41,164 @@ std::optional<Failure> resolve_book(const Config& config, Order& order) {
   return std::nullopt;
 }
 
-OrderResult ingress_failure(const Order& order, const Failure& failure) {
-  OrderResult result;
-  result.handshake = failed_handshake(order, failure.code, failure.message);
-  return result;
+Failure bad_event(std::size_t entry, const std::string& why) {
+  return Failure{ErrorCode::inp_invalid, "entry " + std::to_string(entry + 1) + ": " + why};
+}
+
+// Decodes an event line into the books it applies to. Market updates merge into `market`.
+std::optional<Failure> decode_event(const Config& config, const json& value, std::size_t entry,
+                                    MarketData& market, Slot& slot,
+                                    std::vector<std::string>& books) {
+  const auto& kind = value.at("event");
+  if (!kind.is_string() || (kind != "refresh" && kind != "market"))
+    return bad_event(entry, "event must be \"refresh\" or \"market\", got " + kind.dump());
+  slot.kind = kind == "refresh" ? EntryKind::refresh : EntryKind::market;
+  slot.timestamp = nullptr;
+  json body = json::object();
+  for (const auto& [field, field_value] : value.items()) {
+    if (field == "event") continue;
+    if (field == "timestamp") {
+      if (!field_value.is_string() || field_value.get<std::string>().empty())
+        return bad_event(entry, "timestamp must be a non-empty string");
+      slot.timestamp = field_value;
+      continue;
+    }
+    if (field == "book" && slot.kind == EntryKind::refresh) {
+      if (!field_value.is_string() || !config.find_book(field_value.get<std::string>()))
+        return bad_event(entry, "book " + field_value.dump() + " is not configured");
+      books = {field_value.get<std::string>()};
+      continue;
+    }
+    if (slot.kind == EntryKind::refresh)
+      return bad_event(entry, "unknown field '" + field +
+                                  "' in a refresh event (allowed: event, book, timestamp)");
+    body[field] = field_value;
+  }
+  if (slot.kind == EntryKind::market) {
+    if (auto failure = merge_market_update(body, config, market, "market event",
+                                           ErrorCode::inp_invalid))
+      return bad_event(entry, failure->message);
+    market.timestamp = slot.timestamp.is_string() ? slot.timestamp.get<std::string>() : "";
+  }
+  return std::nullopt;
+}
+
+json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results) {
+  json books = json::object();
+  for (const auto& [book, index] : slot.event_index) {
+    const auto& refresh = results.at(book).entries.at(index).refresh;
+    json deltas = json::array();
+    for (const auto& delta : refresh.deltas) deltas.push_back(encode_delta(delta));
+    json error_code = nullptr, error_message = nullptr;
+    if (refresh.failure.failed()) {
+      error_code = std::string(to_string(refresh.failure.code));
+      error_message = refresh.failure.message;
+    }
+    books[book] = {{"deltas", std::move(deltas)},
+                   {"error_code", std::move(error_code)},
+                   {"error_message", std::move(error_message)}};
+  }
+  return {{"event", "refresh"}, {"timestamp", slot.timestamp}, {"books", std::move(books)}};
+}
+
+json halt_report(const BookResult& book) {
+  json mismatches = json::array();
+  for (const auto& m : book.halt_mismatches)
+    mismatches.push_back(
+        {{"position_key", m.position_key}, {"expected", m.expected}, {"reported", m.reported}});
+  return {{"code", std::string(to_string(book.halt_code))},
+          {"reason", book.halt_reason},
+          {"mismatches", std::move(mismatches)}};
 }
 
 }  // namespace
 
-BatchOutput run_batch_job(const Config& config, const std::vector<nlohmann::json>& entries) {
-  std::vector<Slot> slots;
-  slots.reserve(entries.size());
-  std::map<std::string, std::vector<Order>> orders_by_book;
-  for (const auto& book : config.books) orders_by_book[book.name];
+BatchOutput run_batch_job(const Config& config, const std::vector<json>& entries) {
+  BatchOutput output;
+  std::vector<Slot> slots(entries.size());
+  std::map<std::string, std::vector<StreamEntry>> streams;
+  std::vector<std::string> all_books;
+  for (const auto& book : config.books) {
+    streams[book.name];
+    all_books.push_back(book.name);
+  }
+  MarketData market = config.market;
 
-  for (const auto& entry : entries) {
-    auto decoded = decode_order(entry);
-    Slot slot;
-    if (!decoded.ok()) {
-      slot.ingress = ingress_failure(decoded.order, decoded.failure);
-    } else if (auto failure = resolve_book(config, decoded.order)) {
-      slot.ingress = ingress_failure(decoded.order, *failure);
-    } else {
-      auto& orders = orders_by_book[decoded.order.book];
-      slot.book = decoded.order.book;
-      slot.index_in_book = orders.size();
-      orders.push_back(std::move(decoded.order));
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& entry = entries[i];
+    auto& slot = slots[i];
+    if (entry.contains("event")) {
+      std::vector<std::string> books = all_books;
+      if (auto failure = decode_event(config, entry, i, market, slot, books)) {
+        output.failure = std::move(*failure);
+        return output;
+      }
+      for (const auto& book : books) {
+        auto& stream = streams[book];
+        slot.event_index[book] = stream.size();
+        stream.emplace_back();
+        stream.back().kind =
+            slot.kind == EntryKind::refresh ? StreamEntryKind::refresh : StreamEntryKind::market;
+        if (slot.kind == EntryKind::market) stream.back().market = market;
+      }
+      continue;
     }
-    slots.push_back(std::move(slot));
+    auto decoded = decode_order(entry);
+    auto failure = decoded.ok() ? resolve_book(config, decoded.order) : decoded.failure;
+    if (failure && failure->failed()) {
+      OrderResult result;
+      result.handshake = failed_handshake(decoded.order, failure->code, failure->message);
+      slot.ingress = std::move(result);
+      continue;
+    }
+    auto& stream = streams[decoded.order.book];
+    slot.book = decoded.order.book;
+    slot.stream_index = stream.size();
+    stream.emplace_back();
+    stream.back().order = std::move(decoded.order);
   }
 
   log_line(LogLevel::info, "run",
-           std::to_string(entries.size()) + " entries for " +
-               std::to_string(orders_by_book.size()) + " book(s)");
+           std::to_string(entries.size()) + " entries for " + std::to_string(streams.size()) +
+               " book(s)");
   Runtime runtime(config);
-  auto results = runtime.run(std::move(orders_by_book));
+  auto results = runtime.run_streams(std::move(streams));
 
-  BatchOutput output;
   output.lines.reserve(slots.size() + 1);
   for (auto& slot : slots) {
-    const OrderResult& result =
-        slot.ingress ? *slot.ingress : results.at(slot.book).results.at(slot.index_in_book);
-    output.lines.push_back(encode_order_result(result));
+    switch (slot.kind) {
+      case EntryKind::order:
+        output.lines.push_back(encode_order_result(
+            slot.ingress ? *slot.ingress
+                         : results.at(slot.book).entries.at(slot.stream_index).order));
+        break;
+      case EntryKind::refresh:
+        output.lines.push_back(refresh_line(slot, results));
+        break;
+      case EntryKind::market:
+        output.lines.push_back({{"event", "market"}, {"timestamp", slot.timestamp}});
+        break;
+    }
   }
-  nlohmann::json positions;
+  json positions, halted = json::object();
   if (results.size() == 1) {
-    positions = encode_positions(results.begin()->second.positions);
+    positions = encode_positions(results.begin()->second.book.positions);
   } else {
-    positions = nlohmann::json::object();
-    for (const auto& [book, result] : results) positions[book] = encode_positions(result.positions);
+    positions = json::object();
+    for (const auto& [book, result] : results)
+      positions[book] = encode_positions(result.book.positions);
   }
-  output.lines.push_back(nlohmann::json{{"positions", std::move(positions)}});
   for (const auto& [book, result] : results) {
-    if (!result.halted) continue;
+    if (!result.book.halted) continue;
     output.halted_books.push_back(book);
+    halted[book] = halt_report(result.book);
     log_line(LogLevel::error, "run",
-             "book " + book + " halted: " + std::string(to_string(result.halt_code)) + " " +
-                 result.halt_reason);
+             "book " + book + " halted: " + std::string(to_string(result.book.halt_code)) + " " +
+                 result.book.halt_reason);
   }
+  json last = {{"positions", std::move(positions)}};
+  if (!halted.empty()) last["halted"] = std::move(halted);
+  output.lines.push_back(std::move(last));
   return output;
 }
 

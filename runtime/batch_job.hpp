@@ -1,5 +1,6 @@
-// `tightloop run`: decode the orders file's entries, give each book its orders in input order,
-// run all books concurrently, and produce the output lines in input order.
+// `tightloop run`: decode the orders file's entries (orders, market updates, refresh triggers),
+// give each book its stream in input order, run all books concurrently, and produce the output
+// lines in input order.
 #pragma once
 
 #include <string>
@@ -8,12 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
+#include "messages/failure.hpp"
 
 namespace tightloop {
 
 struct BatchOutput {
   std::vector<nlohmann::json> lines;  // one per input entry, then the positions line
   std::vector<std::string> halted_books;
+  Failure failure;  // INP-002: a malformed event line; nothing was executed
 };
 
 BatchOutput run_batch_job(const Config& config, const std::vector<nlohmann::json>& entries);

@@ -6,6 +6,7 @@
 #include "actors/venue_interface.hpp"
 #include "actors/venue_interface_manager.hpp"
 #include "actors/venues/venue_set.hpp"
+#include "runtime/book_supervisor.hpp"
 
 namespace tightloop {
 
@@ -21,10 +22,12 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   const auto timeout_ms = config.venue_timeout_ms;
 
   std::map<std::string, RoutedVenue, std::less<>> routes;
+  std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
   VenuePeers peers;
-  auto sims = make_book_venues(config, book, market);
+  auto built = make_book_venues(config, book, market);
   for (const auto& venue_config : config.venues) {
-    std::shared_ptr<VenueSimulator> sim = std::move(sims.at(venue_config.name));
+    std::shared_ptr<VenueSimulator> sim = std::move(built.at(venue_config.name));
+    sims.emplace(venue_config.name, sim);
     auto handle = spawn_venue(system, std::move(sim), timeout_ms);
     peers.emplace(venue_config.name, handle.address());
     routes.emplace(venue_config.name, RoutedVenue{venue_config.kind, handle});
@@ -39,31 +42,35 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   }
   actors.monitor = system.spawn(position_monitor, std::move(positions));
 
-  const auto& rec = config.reconciliation;
+  const auto& policy = config.reconciliation;
   actors.updater =
-      system.spawn(position_update_handler, actors.monitor, actors.venues,
-                   Tolerance{rec.absolute_tolerance, rec.relative_tolerance}, timeout_ms);
-  actors.router = system.spawn(venue_interface_manager, std::move(routes));
+      system.spawn(position_update_handler, actors.monitor, actors.venues, policy, timeout_ms);
+  actors.router = system.spawn(venue_interface_manager, std::move(routes), timeout_ms);
 
   ExecutionManagerSettings settings;
   settings.book = book.name;
   settings.venue_timeout_ms = timeout_ms;
-  // Apply and reconcile: the monitor and venues answer within a timeout each.
-  settings.update_timeout_ms = 2 * timeout_ms;
+  // Apply and reconcile, every retry included: the handler gives up by the deadline, each
+  // attempt's queries time out after one venue timeout.
+  settings.update_timeout_ms = policy.deadline_ms + 3 * timeout_ms;
   actors.manager = system.spawn(execution_manager, std::move(settings), actors.router,
                                 actors.updater, actors.monitor);
+  actors.supervisor =
+      system.spawn(book_supervisor, actors, std::move(sims), spawn_venue, timeout_ms,
+                   Tolerance{policy.absolute_tolerance, policy.relative_tolerance});
   return actors;
 }
 
-void stop_book(BookActors& book) {
+void stop_book(const BookActors& book) {
   auto stop = [](const auto& handle) {
     if (handle) caf::anon_send_exit(handle, ExitReason::user_shutdown);
   };
+  stop(book.supervisor);
   stop(book.manager);
   stop(book.router);
   stop(book.updater);
   stop(book.monitor);
-  for (auto& [name, handle] : book.venues) stop(handle);
+  for (const auto& [name, handle] : book.venues) stop(handle);
 }
 
 }  // namespace tightloop

@@ -1,5 +1,6 @@
 // A book's actors: one venue interface per configured venue, the venue interface manager, the
-// position monitor, the position update handler and the execution manager.
+// position monitor, the position update handler, the execution manager, and the supervisor
+// that watches them.
 #pragma once
 
 #include <functional>
@@ -18,7 +19,8 @@ struct BookActors {
   venue_interface_manager_actor router;
   position_update_handler_actor updater;
   position_monitor_actor monitor;
-  std::map<std::string, venue_actor, std::less<>> venues;
+  std::map<std::string, venue_actor, std::less<>> venues;  // as spawned; see the supervisor
+  book_supervisor_actor supervisor;  // empty in the supervisor's own copy (no self-cycle)
 };
 
 class VenueSimulator;
@@ -34,6 +36,6 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
                       const VenueSpawner& spawn_venue = spawn_venue_interface);
 
 // Sends every actor of the book an exit; the handles stay valid but the actors are gone.
-void stop_book(BookActors& book);
+void stop_book(const BookActors& book);
 
 }  // namespace tightloop

@@ -42,6 +42,19 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using values_atom = caf::atom_constant<caf::atom("values")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using replace_atom = caf::atom_constant<caf::atom("replace")>;
+using revert_atom = caf::atom_constant<caf::atom("revert")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using halt_atom = caf::atom_constant<caf::atom("halt")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using fault_atom = caf::atom_constant<caf::atom("fault")>;
+using supervise_atom = caf::atom_constant<caf::atom("supervise")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
 
 // A using-declaration, not a wrapper: ADL on handles whose message types live in this
 // namespace would otherwise see two actor_cast templates.

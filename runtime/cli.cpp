@@ -69,6 +69,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   init_logging(loaded.config.log.level, loaded.config.log.file);
 
   auto output = run_batch_job(loaded.config, orders.entries);
+  if (output.failure.failed()) {
+    err << "tightloop: " << output.failure.describe() << "\n";
+    return exit_bad_input;
+  }
   for (const auto& line : output.lines) out << line.dump() << '\n';
   out.flush();
   return output.halted_books.empty() ? exit_ok : exit_book_halted;

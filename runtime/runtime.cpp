@@ -1,5 +1,6 @@
 #include "runtime/runtime.hpp"
 
+#include <functional>
 #include <stdexcept>
 
 #include "actors/strategy.hpp"
@@ -34,18 +35,24 @@ struct Runtime::Impl {
     return it->second;
   }
 
-  venue_actor venue(const std::string& book_name, const std::string& venue_name) {
-    auto& actors = book(book_name);
-    auto it = actors.venues.find(venue_name);
-    if (it == actors.venues.end())
-      throw std::invalid_argument("unknown venue '" + venue_name + "'");
-    return it->second;
+  // Each order can take a venue timeout plus a full reconciliation: the bound is finite.
+  std::int64_t stream_timeout_ms(std::size_t entries) const {
+    const auto per_entry_ms = config.reconciliation.deadline_ms + 4 * config.venue_timeout_ms;
+    return static_cast<std::int64_t>(entries + 1) * per_entry_ms;
   }
 
-  // Each order can take a venue timeout plus an update timeout: the bound is finite.
-  caf::duration batch_timeout(std::size_t orders) const {
-    const auto per_order_ms = 3 * config.venue_timeout_ms;
-    return millis(static_cast<std::int64_t>(orders + 1) * per_order_ms + 60000);
+  // One blocking request to a book's supervisor.
+  template <class T, class... Args>
+  T ask_supervisor(const std::string& book_name, Args&&... args) {
+    ScopedActor self{*system};
+    T answer{};
+    self->request(book(book_name).supervisor, millis(4 * config.venue_timeout_ms),
+                  std::forward<Args>(args)...)
+        .receive([&](T& value) { answer = std::move(value); },
+                 [&](const CafError& error) {
+                   throw std::runtime_error("book " + book_name + ": " + system->render(error));
+                 });
+    return answer;
   }
 };
 
@@ -59,37 +66,50 @@ std::size_t Runtime::scheduler_threads() const {
   return scheduler_threads_for(impl_->config.scheduler);
 }
 
+std::map<std::string, StreamResult> Runtime::run_streams(
+    std::map<std::string, std::vector<StreamEntry>> streams) {
+  ScopedActor self{*impl_->system};
+  std::map<std::string, StreamResult> results;
+  std::vector<std::function<void()>> receivers;
+  std::vector<strategy_actor> strategies;
+  // Every book starts before we wait for the first answer: books run concurrently.
+  for (auto& [name, stream] : streams) {
+    auto& actors = impl_->book(name);
+    auto timeout_ms = impl_->stream_timeout_ms(stream.size());
+    auto strategy =
+        impl_->system->spawn(stream_strategy, std::move(stream), actors.manager, timeout_ms);
+    strategies.push_back(strategy);
+    auto request = self->request(strategy, millis(timeout_ms), run_atom::value);
+    receivers.push_back([this, request, name = name, &results]() mutable {
+      request.receive([&](StreamResult& result) { results.emplace(name, std::move(result)); },
+                      [&](const CafError& error) {
+                        throw std::runtime_error("book " + name + " did not finish: " +
+                                                 impl_->system->render(error));
+                      });
+    });
+  }
+  for (auto& receive : receivers) receive();
+  for (auto& strategy : strategies) caf::anon_send_exit(strategy, ExitReason::user_shutdown);
+  return results;
+}
+
 std::map<std::string, BookResult> Runtime::run(
     std::map<std::string, std::vector<Order>> orders_by_book) {
-  ScopedActor self{*impl_->system};
-  struct Running {
-    std::string book;
-    strategy_actor strategy;
-    std::size_t orders;
-  };
-  std::vector<Running> running;
+  std::map<std::string, std::vector<StreamEntry>> streams;
   for (auto& [name, orders] : orders_by_book) {
-    auto& actors = impl_->book(name);
-    auto count = orders.size();
-    running.push_back(
-        {name, impl_->system->spawn(order_list_strategy, std::move(orders), actors.manager),
-         count});
+    auto& stream = streams[name];
+    stream.reserve(orders.size());
+    for (auto& order : orders) {
+      stream.emplace_back();
+      stream.back().order = std::move(order);
+    }
   }
-  // Every book starts before we wait for the first answer: books run concurrently.
-  std::vector<decltype(self->request(running.front().strategy, caf::infinite, run_atom::value))>
-      requests;
-  for (auto& r : running)
-    requests.push_back(
-        self->request(r.strategy, impl_->batch_timeout(r.orders), run_atom::value));
   std::map<std::string, BookResult> results;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    requests[i].receive(
-        [&](BookResult& result) { results.emplace(running[i].book, std::move(result)); },
-        [&](const CafError& error) {
-          throw std::runtime_error("book " + running[i].book +
-                                   " did not finish: " + impl_->system->render(error));
-        });
-    caf::anon_send_exit(running[i].strategy, ExitReason::user_shutdown);
+  for (auto& [name, streamed] : run_streams(std::move(streams))) {
+    BookResult book = std::move(streamed.book);
+    book.results.reserve(streamed.entries.size());
+    for (auto& entry : streamed.entries) book.results.push_back(std::move(entry.order));
+    results.emplace(name, std::move(book));
   }
   return results;
 }
@@ -100,30 +120,27 @@ BookResult Runtime::run_book(const std::string& book, std::vector<Order> orders)
   return std::move(run(std::move(one)).at(book));
 }
 
+BookStatus Runtime::status(const std::string& book) {
+  return impl_->ask_supervisor<BookStatus>(book, status_atom::value);
+}
+
+ResumeResult Runtime::resume(const std::string& book) {
+  return impl_->ask_supervisor<ResumeResult>(book, resume_atom::value);
+}
+
+bool Runtime::inject_fault(const std::string& book, const std::string& venue,
+                           const FaultSpec& fault) {
+  return impl_->ask_supervisor<bool>(book, fault_atom::value, venue, fault);
+}
+
 std::map<std::string, double> Runtime::venue_balances(const std::string& book,
                                                       const std::string& venue) {
-  ScopedActor self{*impl_->system};
-  std::map<std::string, double> result;
-  self->request(impl_->venue(book, venue), millis(impl_->config.venue_timeout_ms),
-                snapshot_atom::value)
-      .receive([&](Balances& balances) { result = std::move(balances); },
-               [&](const CafError& error) {
-                 throw std::runtime_error("venue " + venue + ": " + impl_->system->render(error));
-               });
-  return result;
+  return impl_->ask_supervisor<Balances>(book, snapshot_atom::value, venue);
 }
 
 bool Runtime::adjust_venue_balance(const std::string& book, const std::string& venue,
                                    const std::string& key, double delta_amount) {
-  ScopedActor self{*impl_->system};
-  bool held = false;
-  self->request(impl_->venue(book, venue), millis(impl_->config.venue_timeout_ms),
-                adjust_atom::value, key, delta_amount)
-      .receive([&](bool ok) { held = ok; },
-               [&](const CafError& error) {
-                 throw std::runtime_error("venue " + venue + ": " + impl_->system->render(error));
-               });
-  return held;
+  return impl_->ask_supervisor<bool>(book, adjust_atom::value, venue, key, delta_amount);
 }
 
 }  // namespace tightloop

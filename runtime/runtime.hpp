@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "messages/book_status.hpp"
+#include "messages/book_stream.hpp"
+#include "messages/fault_spec.hpp"
 #include "messages/order.hpp"
 #include "messages/order_result.hpp"
 
@@ -24,10 +27,21 @@ class Runtime {
   const Config& config() const;
   std::size_t scheduler_threads() const;
 
-  // Runs each book's orders as one batch; books run concurrently, each strictly in order.
-  // Every order must name a configured book (Order::book, already resolved by the caller).
+  // Runs each book's stream (orders, market updates, refresh triggers) in order; books run
+  // concurrently. Every order must name a configured book (Order::book resolved by the caller).
+  std::map<std::string, StreamResult> run_streams(
+      std::map<std::string, std::vector<StreamEntry>> streams);
+  // Orders only: each book's orders as one batch.
   std::map<std::string, BookResult> run(std::map<std::string, std::vector<Order>> orders_by_book);
   BookResult run_book(const std::string& book, std::vector<Order> orders);
+
+  // Supervision: a book's state, and an operator's resume (restart dead venues from their
+  // ledgers, re-check every position, un-halt only if monitor and venues agree).
+  BookStatus status(const std::string& book);
+  ResumeResult resume(const std::string& book);
+
+  // Switches a fault on for one venue of one book (config `faults` does it at start).
+  bool inject_fault(const std::string& book, const std::string& venue, const FaultSpec& fault);
 
   // A venue's ledger for a book (reconciliation's other side).
   std::map<std::string, double> venue_balances(const std::string& book, const std::string& venue);

@@ -4,9 +4,13 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config_loader.hpp"
 
@@ -432,6 +436,294 @@ TEST_CASE("a staking venue needs a non-empty lst map of strings") {
                  "venues[3] (etherfi, staking).lst.WETH: must not be empty");
   expect_invalid(with(base_config(), P("/venues/3/lst"), json::array()),
                  "venues[3] (etherfi, staking).lst: must be an object");
+}
+
+// --- faults ------------------------------------------------------------------------------
+
+namespace {
+
+// base_config() with `faults` on venues[venue] (binance, cex unless told otherwise).
+json with_faults(json faults, int venue = 0) {
+  return with(base_config(), P("/venues/" + std::to_string(venue) + "/faults"),
+              std::move(faults));
+}
+
+json with_fault(json fault, int venue = 0) {
+  return with_faults(json::array({std::move(fault)}), venue);
+}
+
+// One valid parameter value per fault kind, by parameter name.
+const std::vector<std::pair<std::string, json>> fault_parameters{
+    {"message", "down"},     {"applied", true},     {"fill_ratio", 0.5},
+    {"report_error", 0.01},  {"stale_queries", 2},  {"delay_ms", 10}};
+
+const std::map<std::string, std::string> parameter_of_kind{
+    {"reject", "message"},          {"no_reply", "applied"},
+    {"partial_fill", "fill_ratio"}, {"wrong_report", "report_error"},
+    {"stale_balance", "stale_queries"}, {"slow_reply", "delay_ms"},
+    {"crash", ""}};
+
+}  // namespace
+
+TEST_CASE("faults are absent by default and may be an empty list") {
+  auto loaded = parse_config(base_config());
+  REQUIRE(loaded.ok());
+  for (const auto& venue : loaded.config.venues) CHECK(venue.faults.empty());
+  auto empty = parse_config(with_faults(json::array()));
+  REQUIRE(empty.ok());
+  CHECK(empty.config.venues[0].faults.empty());
+}
+
+TEST_CASE("every fault kind is read with its target, times and parameter, in config order") {
+  auto document = with_faults(R"([
+    {"kind": "reject", "operation_id": "op-1", "message": "maintenance"},
+    {"kind": "no_reply", "operation": "perp_trade", "times": 2, "applied": true},
+    {"kind": "partial_fill", "every_nth": 3, "fill_ratio": 0.25},
+    {"kind": "wrong_report", "operation_id": "op-2", "report_error": -0.5},
+    {"kind": "stale_balance", "operation": "transfer", "times": 0, "stale_queries": 4},
+    {"kind": "slow_reply", "every_nth": 1, "times": 1, "delay_ms": 0},
+    {"kind": "crash", "operation_id": "op-3"}
+  ])"_json);
+  auto loaded = parse_config(document);
+  INFO(loaded.failure.message);
+  REQUIRE(loaded.ok());
+  const auto& faults = loaded.config.venues[0].faults;
+  REQUIRE(faults.size() == 7);
+
+  CHECK(faults[0].kind == FaultKind::reject);
+  CHECK(faults[0].operation_id == "op-1");
+  CHECK_FALSE(faults[0].operation);
+  CHECK(faults[0].every_nth == 0);
+  CHECK(faults[0].times == 0);
+  CHECK(faults[0].message == "maintenance");
+
+  CHECK(faults[1].kind == FaultKind::no_reply);
+  CHECK(faults[1].operation == Operation::perp_trade);
+  CHECK(faults[1].operation_id.empty());
+  CHECK(faults[1].times == 2);
+  CHECK(faults[1].applied);
+
+  CHECK(faults[2].kind == FaultKind::partial_fill);
+  CHECK(faults[2].every_nth == 3);
+  CHECK(faults[2].fill_ratio == 0.25);
+
+  CHECK(faults[3].kind == FaultKind::wrong_report);
+  CHECK(faults[3].report_error == -0.5);
+
+  CHECK(faults[4].kind == FaultKind::stale_balance);
+  CHECK(faults[4].operation == Operation::transfer);
+  CHECK(faults[4].stale_queries == 4);
+
+  CHECK(faults[5].kind == FaultKind::slow_reply);
+  CHECK(faults[5].times == 1);
+  CHECK(faults[5].delay_ms == 0);
+
+  CHECK(faults[6].kind == FaultKind::crash);
+  CHECK(faults[6].operation_id == "op-3");
+}
+
+TEST_CASE("a fault's parameters not given take the FaultSpec defaults") {
+  auto loaded = parse_config(with_faults(R"([
+    {"kind": "reject", "every_nth": 1}, {"kind": "no_reply", "every_nth": 1},
+    {"kind": "partial_fill", "every_nth": 1}, {"kind": "wrong_report", "every_nth": 1},
+    {"kind": "stale_balance", "every_nth": 1}, {"kind": "slow_reply", "every_nth": 1}
+  ])"_json));
+  REQUIRE(loaded.ok());
+  const auto& faults = loaded.config.venues[0].faults;
+  REQUIRE(faults.size() == 6);
+  CHECK(faults[0].message.empty());
+  CHECK_FALSE(faults[1].applied);
+  CHECK(faults[2].fill_ratio == 0.5);
+  CHECK(faults[3].report_error == 0.01);
+  CHECK(faults[4].stale_queries == 1);
+  CHECK(faults[5].delay_ms == 1000);
+}
+
+TEST_CASE("venues of every kind take faults") {
+  for (int venue = 0; venue < 5; ++venue) {
+    CAPTURE(venue);
+    auto loaded = parse_config(with_fault({{"kind", "crash"}, {"every_nth", 2}}, venue));
+    INFO(loaded.failure.message);
+    REQUIRE(loaded.ok());
+    CHECK(loaded.config.venues[venue].faults.size() == 1);
+  }
+  expect_invalid(with(base_config(), P("/venues/0/fault"), json::array()),
+                 "venues[0] (binance, cex): unknown field 'fault' (a cex venue takes: name, kind, "
+                 "taker_fee_rate, slippage_bps, settlement_token, transfer_fees, faults)");
+}
+
+TEST_CASE("faults must be an array of objects") {
+  expect_invalid(with_faults(json::object()),
+                 "venues[0] (binance, cex).faults: must be an array, got object");
+  expect_invalid(with_faults(R"([{"kind": "crash", "every_nth": 1}, "crash"])"_json),
+                 "venues[0] (binance, cex).faults[1]: must be an object, got string");
+}
+
+TEST_CASE("a fault's kind is required and one of seven") {
+  expect_invalid(with_fault({{"every_nth", 1}}),
+                 "venues[0] (binance, cex).faults[0]: field 'kind' is required");
+  expect_invalid(with_fault({{"kind", "timeout"}, {"every_nth", 1}}),
+                 "venues[0] (binance, cex).faults[0].kind: must be one of reject, no_reply, "
+                 "partial_fill, wrong_report, stale_balance, slow_reply, crash, got 'timeout'");
+  expect_invalid(with_fault({{"kind", 1}, {"every_nth", 1}}),
+                 "venues[0] (binance, cex).faults[0].kind: must be a string, got number");
+}
+
+TEST_CASE("a fault rejects unknown fields, naming what its kind takes") {
+  expect_invalid(
+      with_faults(R"([{"kind": "crash", "every_nth": 1},
+                      {"kind": "reject", "every_nth": 1, "probability": 0.5}])"_json),
+      "venues[0] (binance, cex).faults[1]: unknown field 'probability' (a reject fault takes: "
+      "kind, one of operation_id, operation, every_nth, times, message)");
+  expect_invalid(with_fault({{"kind", "crash"}, {"every_nth", 1}, {"delay", 5}}),
+                 "(a crash fault takes: kind, one of operation_id, operation, every_nth, times)");
+}
+
+TEST_CASE("a fault takes only its own kind's parameter") {
+  for (const auto& [kind, own] : parameter_of_kind) {
+    for (const auto& [parameter, value] : fault_parameters) {
+      CAPTURE(kind);
+      CAPTURE(parameter);
+      auto document = with_fault({{"kind", kind}, {"every_nth", 1}, {parameter, value}});
+      if (parameter == own)
+        expect_valid(document);
+      else
+        expect_invalid(document, "venues[0] (binance, cex).faults[0]: field '" + parameter +
+                                     "' does not apply to a " + kind + " fault");
+    }
+  }
+}
+
+TEST_CASE("a fault needs exactly one target") {
+  expect_invalid(with_fault({{"kind", "reject"}, {"times", 1}}),
+                 "venues[0] (binance, cex).faults[0]: needs exactly one target: operation_id, "
+                 "operation or every_nth");
+  expect_invalid(with_fault({{"kind", "reject"}, {"operation_id", "a"}, {"every_nth", 2}}),
+                 "venues[0] (binance, cex).faults[0]: has several targets (operation_id, "
+                 "every_nth); give exactly one of operation_id, operation, every_nth");
+  expect_invalid(with_fault({{"kind", "reject"}, {"operation", "spot_trade"}, {"every_nth", 2}}),
+                 "has several targets (operation, every_nth)");
+  expect_invalid(
+      with_fault({{"kind", "reject"}, {"operation_id", "a"}, {"operation", "spot_trade"}}),
+      "has several targets (operation_id, operation)");
+  expect_invalid(with_fault({{"kind", "reject"},
+                             {"operation_id", "a"},
+                             {"operation", "spot_trade"},
+                             {"every_nth", 2}}),
+                 "has several targets (operation_id, operation, every_nth)");
+}
+
+TEST_CASE("fault targets must be valid") {
+  const std::string at = "venues[0] (binance, cex).faults[0].";
+  auto reject = [](const char* field, json value) {
+    return with_fault({{"kind", "reject"}, {field, std::move(value)}});
+  };
+  expect_invalid(reject("operation_id", ""), at + "operation_id: must not be empty");
+  expect_invalid(reject("operation_id", 7), at + "operation_id: must be a string, got number");
+
+  expect_invalid(reject("operation", "trade"),
+                 at + "operation: must be one of spot_trade, perp_trade, supply, withdraw, borrow, "
+                      "repay, stake, unstake, swap, flash_borrow, flash_repay, transfer, got "
+                      "'trade'");
+  // Routing refuses it before the venue sees it (VIM-002), so the fault could never fire.
+  expect_invalid(reject("operation", "swap"),
+                 at + "operation: a cex venue never receives 'swap' orders (it supports: "
+                      "spot_trade, perp_trade, transfer)");
+  expect_invalid(with_fault({{"kind", "crash"}, {"operation", "spot_trade"}}, 2),
+                 "venues[2] (aave, lending).faults[0].operation: a lending venue never receives "
+                 "'spot_trade' orders (it supports: supply, withdraw, borrow, repay, "
+                 "flash_borrow, flash_repay)");
+  expect_valid(with_fault({{"kind", "crash"}, {"operation", "flash_repay"}}, 2));
+  expect_valid(with_fault({{"kind", "crash"}, {"operation", "swap"}}, 4));
+
+  expect_valid(reject("every_nth", 1));
+  expect_valid(reject("every_nth", 4294967295LL));
+  expect_invalid(reject("every_nth", 0), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", -3), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", 4294967296LL),
+                 at + "every_nth: must be an integer >= 1 (at most 4294967295), got 4294967296");
+  expect_invalid(reject("every_nth", 2.5), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", 2.0), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", "3"), at + "every_nth: must be an integer >= 1");
+}
+
+TEST_CASE("times is an integer >= 0") {
+  const std::string at = "venues[0] (binance, cex).faults[0].times";
+  auto with_times = [](json times) {
+    return with_fault({{"kind", "crash"}, {"every_nth", 1}, {"times", std::move(times)}});
+  };
+  expect_valid(with_times(0));
+  expect_valid(with_times(4294967295LL));
+  expect_invalid(with_times(-1), at + ": must be an integer >= 0");
+  expect_invalid(with_times(1.5), at + ": must be an integer >= 0");
+  expect_invalid(with_times(4294967296LL), at + ": must be an integer >= 0 (at most 4294967295)");
+  expect_invalid(with_times(nullptr), at + ": must be an integer >= 0, got null");
+}
+
+TEST_CASE("fault parameters must be in range") {
+  const std::string at = "venues[0] (binance, cex).faults[0].";
+  auto fault = [](const char* kind, const char* field, json value) {
+    return with_fault({{"kind", kind}, {"every_nth", 1}, {field, std::move(value)}});
+  };
+  expect_valid(fault("reject", "message", ""));
+  expect_invalid(fault("reject", "message", 1), at + "message: must be a string, got number");
+
+  expect_valid(fault("no_reply", "applied", false));
+  expect_invalid(fault("no_reply", "applied", "true"),
+                 at + "applied: must be true or false, got string");
+  expect_invalid(fault("no_reply", "applied", 1),
+                 at + "applied: must be true or false, got number");
+
+  expect_valid(fault("partial_fill", "fill_ratio", 0.001));
+  expect_valid(fault("partial_fill", "fill_ratio", 0.999));
+  for (json bad : {json(0), json(1), json(-0.5), json(1.5), json(infinity)})
+    expect_invalid(fault("partial_fill", "fill_ratio", bad),
+                   at + "fill_ratio: must be a number in (0, 1)");
+  expect_invalid(fault("partial_fill", "fill_ratio", "0.5"),
+                 at + "fill_ratio: must be a number in (0, 1), got string");
+
+  expect_valid(fault("wrong_report", "report_error", -0.5));
+  expect_valid(fault("wrong_report", "report_error", 3));
+  for (json bad : {json(0), json(0.0), json(infinity), json(std::nan(""))})
+    expect_invalid(fault("wrong_report", "report_error", bad),
+                   at + "report_error: must be a finite number other than 0");
+
+  expect_valid(fault("stale_balance", "stale_queries", 1));
+  expect_invalid(fault("stale_balance", "stale_queries", 0),
+                 at + "stale_queries: must be an integer >= 1");
+  expect_invalid(fault("stale_balance", "stale_queries", 1.5),
+                 at + "stale_queries: must be an integer >= 1");
+
+  expect_valid(fault("slow_reply", "delay_ms", 0));
+  expect_invalid(fault("slow_reply", "delay_ms", -1), at + "delay_ms: must be an integer >= 0");
+  expect_invalid(fault("slow_reply", "delay_ms", 2.5), at + "delay_ms: must be an integer >= 0");
+}
+
+TEST_CASE("the README's fault example is a valid venue with one fault of every kind") {
+  std::ifstream in(std::string(TIGHTLOOP_SOURCE_DIR) + "/config/README.md");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto start = text.find("```json\n{\"name\": \"binance\", \"kind\": \"cex\", \"faults\"");
+  REQUIRE(start != std::string::npos);
+  start += 8;
+  auto end = text.find("```", start);
+  REQUIRE(end != std::string::npos);
+  auto document = with(base_config(), P("/venues/0"), json::parse(text.substr(start, end - start)));
+  auto loaded = parse_config(document);
+  INFO(loaded.failure.message);
+  REQUIRE(loaded.ok());
+  std::vector<FaultKind> kinds;
+  for (const auto& fault : loaded.config.venues[0].faults) kinds.push_back(fault.kind);
+  CHECK(kinds == std::vector<FaultKind>{FaultKind::reject, FaultKind::no_reply,
+                                        FaultKind::partial_fill, FaultKind::wrong_report,
+                                        FaultKind::stale_balance, FaultKind::slow_reply,
+                                        FaultKind::crash});
+}
+
+TEST_CASE("the first bad fault is reported with its index") {
+  expect_invalid(with_faults(R"([{"kind": "crash", "every_nth": 1},
+                                 {"kind": "crash", "every_nth": 2},
+                                 {"kind": "crash"}])"_json, 4),
+                 "venues[4] (uniswap, dex).faults[2]: needs exactly one target");
 }
 
 // --- books -------------------------------------------------------------------------------

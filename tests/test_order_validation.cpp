@@ -56,16 +56,24 @@ TEST_CASE("order validation accepts a valid order of every operation") {
   perp.side = Side::short_;
   CHECK_FALSE(validate_order(perp).has_value());
 
+  // Flash loans are only valid inside an atomic group.
+  auto grouped = [](Order order) {
+    if (order.operation == Operation::flash_borrow || order.operation == Operation::flash_repay) {
+      order.execution_mode = ExecutionMode::atomic;
+      order.atomic_group_id = "g";
+    }
+    return order;
+  };
   for (Operation op : {Operation::supply, Operation::repay, Operation::stake,
                        Operation::flash_repay, Operation::unstake}) {
     Order order = base_order(op);
     order.token_in = "WETH";
-    CHECK_FALSE(validate_order(order).has_value());
+    CHECK_FALSE(validate_order(grouped(order)).has_value());
   }
   for (Operation op : {Operation::withdraw, Operation::borrow, Operation::flash_borrow}) {
     Order order = base_order(op);
     order.token_out = "WETH";
-    CHECK_FALSE(validate_order(order).has_value());
+    CHECK_FALSE(validate_order(grouped(order)).has_value());
   }
   Order swap = base_order(Operation::swap);
   swap.token_in = "WETH";
@@ -299,4 +307,19 @@ TEST_CASE("order validation reports the first failure: ORD-001, ORD-005, ORD-006
   order.token_in = "WETH";
   order.token_out = "USDC";
   CHECK(failure_of(order).code == ErrorCode::ord_bad_group);
+}
+
+TEST_CASE("order validation refuses flash_borrow and flash_repay outside an atomic group (ORD-009)") {
+  for (Operation op : {Operation::flash_borrow, Operation::flash_repay}) {
+    Order order = base_order(op);
+    order.token_in = "WETH";
+    order.token_out = "WETH";
+    auto failure = validate_order(order);
+    REQUIRE(failure.has_value());
+    CHECK(failure->code == ErrorCode::ord_bad_group);
+    CHECK(message_has(*failure, "only valid inside an atomic group"));
+    order.execution_mode = ExecutionMode::atomic;
+    order.atomic_group_id = "loop";
+    CHECK_FALSE(validate_order(order).has_value());
+  }
 }

@@ -25,8 +25,8 @@ std::vector<Order> every_operation_orders() {
       R"({"operation_id":"o9","venue":"etherfi","operation":"stake","token_in":"WETH","amount":4})",
       R"({"operation_id":"o10","venue":"etherfi","operation":"unstake","token_in":"weETH","amount":1})",
       R"({"operation_id":"o11","venue":"uniswap","operation":"swap","token_in":"WETH","token_out":"USDC","amount":1})",
-      R"({"operation_id":"o12","venue":"aave","operation":"flash_borrow","token_out":"WETH","amount":1})",
-      R"({"operation_id":"o13","venue":"aave","operation":"flash_repay","token_in":"WETH","amount":1})",
+      R"({"operation_id":"o12","venue":"aave","operation":"flash_borrow","token_out":"WETH","amount":1,"execution_mode":"atomic","atomic_group_id":"flash","sequence_in_group":0})",
+      R"({"operation_id":"o13","venue":"aave","operation":"flash_repay","token_in":"WETH","amount":1,"execution_mode":"atomic","atomic_group_id":"flash","sequence_in_group":1})",
       R"({"operation_id":"o14","venue":"binance","operation":"spot_trade","pair":"BTC/USDT","side":"SELL","amount":10})",
   };
   std::vector<Order> orders;

@@ -141,15 +141,19 @@ TEST_CASE("result json encodes a reconciliation with its mismatches") {
   reconciliation.outcome = ReconciliationOutcome::mismatch;
   reconciliation.attempts = 3;
   reconciliation.mismatches = {{"binance:BaseToken:USDT", 100.0, 99.5}};
+  reconciliation.backoff_ms = {1000, 2000};
   CHECK(encode_reconciliation(reconciliation).dump() ==
-        R"({"attempts":3,"mismatches":[{"expected":100.0,"position_key":)"
-        R"("binance:BaseToken:USDT","reported":99.5}],"outcome":"mismatch"})");
+        R"({"attempts":3,"backoff_ms":[1000,2000],"mismatches":[{"expected":100.0,)"
+        R"("position_key":"binance:BaseToken:USDT","reported":99.5}],"outcome":"mismatch"})");
 
   Reconciliation matched;
   matched.outcome = ReconciliationOutcome::matched;
   matched.attempts = 1;
   CHECK(encode_reconciliation(matched) ==
-        json{{"outcome", "matched"}, {"attempts", 1}, {"mismatches", json::array()}});
+        json{{"outcome", "matched"},
+             {"attempts", 1},
+             {"mismatches", json::array()},
+             {"backoff_ms", json::array()}});
   CHECK(encode_reconciliation(Reconciliation{})["outcome"] == "not_run");
 }
 

@@ -55,8 +55,8 @@ venue_actor::behavior_type probe_venue(venue_actor::stateful_pointer<ProbeState>
                 [promise](const CafError& error) mutable { promise.deliver(error); });
         return promise;
       },
-      [self](legs_atom atom, const std::vector<ExecutionDelta>& legs) {
-        return self->delegate(self->state.inner, atom, legs);
+      [self](legs_atom atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {
+        return self->delegate(self->state.inner, atom, group, legs);
       },
       [self](balances_atom atom, const std::vector<std::string>& keys) {
         settle(*self->state.log);
@@ -66,12 +66,23 @@ venue_actor::behavior_type probe_venue(venue_actor::stateful_pointer<ProbeState>
       [self](adjust_atom atom, const std::string& key, double amount) {
         return self->delegate(self->state.inner, atom, key, amount);
       },
+      [self](settle_atom atom) { return self->delegate(self->state.inner, atom); },
+      [self](revert_atom atom, const std::string& group) {
+        return self->delegate(self->state.inner, atom, group);
+      },
+      [self](commit_atom atom, const std::string& group) {
+        self->send(self->state.inner, atom, group);
+      },
+      [self](fault_atom atom, const FaultSpec& fault) {
+        self->send(self->state.inner, atom, fault);
+      },
       [self](market_atom atom, const MarketData& market) {
         self->send(self->state.inner, atom, market);
       },
       [self](peers_atom atom, const VenuePeers& peers) {
         self->send(self->state.inner, atom, peers);
       },
+      [self](wake_atom atom, std::uint64_t token) { self->send(self->state.inner, atom, token); },
   };
 }
 

@@ -22,6 +22,8 @@ nlohmann::json exact_config_json(const std::vector<std::string>& books) {
     "scheduler": {"threads": 2},
     "log": {"level": "warning"},
     "venue_timeout_ms": 5000,
+    "reconciliation": {"max_attempts": 3, "initial_backoff_ms": 1, "multiplier": 2,
+                       "deadline_ms": 1000},
     "market": {
       "prices": {"BTC": 60000, "USDT": 1, "WETH": 2000, "weETH": 4000, "USDC": 1},
       "indices": {"aave": {"WETH": {"liquidity_index": 1.25, "borrow_index": 2.0},

@@ -14,7 +14,8 @@ namespace tightloop::test {
 
 // A complete config with one venue of every kind and numbers chosen so that results are exact
 // in binary: prices BTC 60000, USDT 1, WETH 2000, weETH 4000; fee 0.001; no slippage; aave
-// indices 1.25 / 2; staking 0.5 weETH per WETH; pool fee 0.003. Books: `books` names (first
+// indices 1.25 / 2; staking 0.5 weETH per WETH; pool fee 0.003; reconciliation retries after
+// 1 ms and 2 ms (real-time tests stay fast; virtual-time tests check the defaults). Books: `books` names (first
 // gets nothing special), each with the same subscriptions and initial positions.
 nlohmann::json exact_config_json(const std::vector<std::string>& books = {"main"});
 Config exact_config(const std::vector<std::string>& books = {"main"});

@@ -90,6 +90,15 @@ std::optional<Failure> price_fill(const Order& order, const VenueConfig& venue,
 
 bool CexVenue::supports(Operation op) const { return kind_supports(VenueKind::cex, op); }
 
+std::unique_ptr<VenueSimulator> CexVenue::clone() const {
+  return std::make_unique<CexVenue>(*this);
+}
+
+void CexVenue::restore_state(const VenueSimulator& checkpoint) {
+  TransferringVenue::restore_state(checkpoint);
+  entry_prices_ = static_cast<const CexVenue&>(checkpoint).entry_prices_;
+}
+
 std::optional<double> CexVenue::entry_price(const std::string& perp_key) const {
   auto it = entry_prices_.find(perp_key);
   if (it == entry_prices_.end()) return std::nullopt;
@@ -176,6 +185,53 @@ VenuePlan CexVenue::price_perp(const Order& order) {
       entry_prices_.erase(perp_key);
   };
   return plan;
+}
+
+std::optional<double> CexVenue::perp_mark_price(const std::string& perp_symbol) const {
+  const std::string& settlement = config_.settlement_token;
+  const bool settles_here = perp_symbol.size() > settlement.size() &&
+                            perp_symbol.compare(perp_symbol.size() - settlement.size(),
+                                                settlement.size(), settlement) == 0;
+  if (!settles_here) return std::nullopt;
+  const std::string base = perp_symbol.substr(0, perp_symbol.size() - settlement.size());
+  auto base_price = usable_price(market(), base);
+  auto settlement_price = usable_price(market(), settlement);
+  if (!base_price || !settlement_price) return std::nullopt;
+  return *base_price / *settlement_price;
+}
+
+std::optional<double> CexVenue::funding_rate(const std::string& perp_symbol) const {
+  auto rates = market().funding_rates.find(name());
+  if (rates == market().funding_rates.end()) return std::nullopt;
+  auto rate = rates->second.find(perp_symbol);
+  // A rate that is not finite would poison the ledger; market parsing rejects it anyway.
+  if (rate == rates->second.end() || !std::isfinite(rate->second)) return std::nullopt;
+  return rate->second;
+}
+
+std::vector<ExecutionDelta> CexVenue::settle() {
+  std::vector<ExecutionDelta> deltas;
+  const std::string settlement_key =
+      make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
+  if (!ledger_.holds(settlement_key)) return deltas;
+  // snapshot() is ordered by key, so the deltas come out in the same order on every run.
+  for (const auto& [key, size] : ledger_.snapshot()) {
+    auto parsed = parse_position_key(key);
+    if (!parsed || parsed->type != PositionType::Perp || size == 0.0) continue;
+    auto rate = funding_rate(parsed->symbol);
+    auto mark = perp_mark_price(parsed->symbol);
+    if (!rate || !mark) continue;
+    const double payment = -size * *mark * *rate;  // a long pays a positive rate
+    if (payment == 0.0) continue;
+    ExecutionDelta delta;
+    delta.position_key = settlement_key;
+    delta.delta_amount = payment;
+    delta.source = DeltaSource::funding;
+    delta.price = *mark;
+    deltas.push_back(std::move(delta));
+  }
+  ledger_.apply(deltas);
+  return deltas;
 }
 
 }  // namespace tightloop

@@ -1,10 +1,13 @@
 // A centralised exchange: spot and perpetual trades against reference prices moved by its
-// slippage, taker fees, and transfers of its own tokens. Keeps each perp's average entry price.
+// slippage, taker fees, and transfers of its own tokens. Keeps each perp's average entry price
+// and settles perp funding into its settlement token.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/venues/transfer_pricing.hpp"
 
@@ -14,6 +17,12 @@ class CexVenue : public TransferringVenue {
  public:
   using TransferringVenue::TransferringVenue;
   bool supports(Operation op) const override;
+  std::unique_ptr<VenueSimulator> clone() const override;
+
+  // Funding of every open perp whose rate and mark price are known: one `funding` delta per
+  // perp on <venue>:BaseToken:<settlement_token>, -size * mark * rate. Nothing when the book
+  // does not hold that settlement key.
+  std::vector<ExecutionDelta> settle() override;
 
   // Average entry price of the position on `perp_key`; nullopt when flat or never traded here.
   std::optional<double> entry_price(const std::string& perp_key) const;
@@ -23,10 +32,15 @@ class CexVenue : public TransferringVenue {
 
  protected:
   VenuePlan price(const Order& order) override;
+  void restore_state(const VenueSimulator& checkpoint) override;
 
  private:
   VenuePlan price_spot(const Order& order) const;
   VenuePlan price_perp(const Order& order);
+  // prices[BASE] / prices[settlement] for a perp symbol BASE + settlement_token; nullopt when
+  // the symbol is not of that form or a price is missing.
+  std::optional<double> perp_mark_price(const std::string& perp_symbol) const;
+  std::optional<double> funding_rate(const std::string& perp_symbol) const;
 
   std::map<std::string, double> entry_prices_;  // perp key -> average entry (quote per base)
 };

@@ -7,6 +7,10 @@ namespace tightloop {
 
 bool DexVenue::supports(Operation op) const { return kind_supports(VenueKind::dex, op); }
 
+std::unique_ptr<VenueSimulator> DexVenue::clone() const {
+  return std::make_unique<DexVenue>(*this);
+}
+
 VenuePlan DexVenue::price(const Order& order) {
   const std::string& sold = order.token_in;
   const std::string& bought = order.token_out;

@@ -10,6 +10,7 @@ class DexVenue : public VenueSimulator {
  public:
   using VenueSimulator::VenueSimulator;
   bool supports(Operation op) const override;
+  std::unique_ptr<VenueSimulator> clone() const override;
 
  protected:
   VenuePlan price(const Order& order) override;

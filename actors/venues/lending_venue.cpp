@@ -21,6 +21,14 @@ bool takes_token_in(Operation op) {
 
 bool LendingVenue::supports(Operation op) const { return kind_supports(VenueKind::lending, op); }
 
+std::unique_ptr<VenueSimulator> LendingVenue::clone() const {
+  return std::make_unique<LendingVenue>(*this);
+}
+
+void LendingVenue::restore_state(const VenueSimulator& checkpoint) {
+  flash_liabilities_ = static_cast<const LendingVenue&>(checkpoint).flash_liabilities_;
+}
+
 double LendingVenue::flash_liability(const std::string& asset) const {
   auto it = flash_liabilities_.find(asset);
   return it == flash_liabilities_.end() ? 0.0 : it->second;

@@ -15,6 +15,7 @@ class LendingVenue : public VenueSimulator {
  public:
   using VenueSimulator::VenueSimulator;
   bool supports(Operation op) const override;
+  std::unique_ptr<VenueSimulator> clone() const override;
 
   // Outstanding flash loan of `asset` (0 when none).
   double flash_liability(const std::string& asset) const;
@@ -22,6 +23,7 @@ class LendingVenue : public VenueSimulator {
 
  protected:
   VenuePlan price(const Order& order) override;
+  void restore_state(const VenueSimulator& checkpoint) override;
 
  private:
   VenuePlan price_indexed(const Order& order, const std::string& asset) const;

@@ -33,6 +33,10 @@ std::optional<double> staking_rate(const MarketData& market, const std::string& 
 
 bool StakingVenue::supports(Operation op) const { return kind_supports(VenueKind::staking, op); }
 
+std::unique_ptr<VenueSimulator> StakingVenue::clone() const {
+  return std::make_unique<StakingVenue>(*this);
+}
+
 VenuePlan StakingVenue::price(const Order& order) {
   const bool stakes = order.operation == Operation::stake;
   if (order.token_in.empty())

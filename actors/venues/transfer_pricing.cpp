@@ -39,6 +39,10 @@ void TransferringVenue::set_transfer_targets(std::set<std::string> venue_names) 
   transfer_targets_ = std::move(venue_names);
 }
 
+void TransferringVenue::restore_state(const VenueSimulator& checkpoint) {
+  transfer_targets_ = static_cast<const TransferringVenue&>(checkpoint).transfer_targets_;
+}
+
 VenuePlan TransferringVenue::price_transfer(const Order& order) const {
   auto reject = [&](ErrorCode code, std::string message) {
     return rejected_plan(order, code, std::move(message));

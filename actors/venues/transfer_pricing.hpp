@@ -35,6 +35,8 @@ class TransferringVenue : public VenueSimulator {
   const std::set<std::string>& transfer_targets() const { return transfer_targets_; }
 
  protected:
+  void restore_state(const VenueSimulator& checkpoint) override;
+
   // Sender key -x gross, target key +x, fee transfer_fees[token] (0 when absent) in the token,
   // paid by the sender on top. VEN-007 for a bad source or target.
   VenuePlan price_transfer(const Order& order) const;

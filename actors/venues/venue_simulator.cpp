@@ -1,6 +1,8 @@
 #include "actors/venues/venue_simulator.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <typeinfo>
 
 #include "actors/position/delta_conversion.hpp"
 #include "actors/venues/cex_venue.hpp"
@@ -93,6 +95,22 @@ void VenueSimulator::commit(const VenuePlan& plan) {
 void VenueSimulator::set_market(std::shared_ptr<const MarketData> market) {
   context_.market = or_empty(std::move(market));
 }
+
+void VenueSimulator::restore(const VenueSimulator& checkpoint) {
+  if (&checkpoint == this) return;
+  if (typeid(checkpoint) != typeid(*this) || checkpoint.name() != name())
+    throw std::invalid_argument("cannot restore venue '" + name() + "' (" +
+                                std::string(to_string(config_.kind)) +
+                                ") from a checkpoint of venue '" + checkpoint.name() + "' (" +
+                                std::string(to_string(checkpoint.config_.kind)) + ")");
+  ledger_ = checkpoint.ledger_;
+  fills_ = checkpoint.fills_;
+  restore_state(checkpoint);
+}
+
+void VenueSimulator::restore_state(const VenueSimulator&) {}
+
+std::vector<ExecutionDelta> VenueSimulator::settle() { return {}; }
 
 std::string VenueSimulator::wallet_key(const std::string& wallet_venue,
                                        const std::string& symbol) const {

@@ -7,6 +7,9 @@
 //   plan()   prices the order and checks this venue's own legs; changes nothing;
 //   (the caller applies remote_legs on remote_venue's ledger, all or nothing)
 //   commit() applies own legs and venue state (perp entry price, flash liability).
+//
+// clone()/restore() checkpoint a venue for an atomic group; settle() is what position_refresh
+// asks for (funding on a cex; nothing elsewhere).
 #pragma once
 
 #include <functional>
@@ -43,6 +46,8 @@ class VenueSimulator {
  public:
   VenueSimulator(VenueConfig config, VenueContext context);
   virtual ~VenueSimulator() = default;
+  // Assigning one venue to another would slice; restore() is the way back to a checkpoint.
+  VenueSimulator& operator=(const VenueSimulator&) = delete;
 
   const VenueConfig& config() const { return config_; }
   const std::string& name() const { return config_.name; }
@@ -58,7 +63,26 @@ class VenueSimulator {
   const MarketData& market() const { return *context_.market; }
   void set_market(std::shared_ptr<const MarketData> market);
 
+  // A copy of everything this venue knows (ledger and state), to restore after a failed atomic
+  // group. The market data stays shared. A plan made before a restore and committed after it
+  // would apply on the restored state: restore between orders, never between plan and commit.
+  virtual std::unique_ptr<VenueSimulator> clone() const = 0;
+  // Puts this venue back exactly as it was when `checkpoint` (a clone() of this same venue) was
+  // taken: ledger, fill counter (trade ids) and kind-specific state. Keeps the current market
+  // data: a market event is not undone. Throws std::invalid_argument for a checkpoint of another
+  // venue or kind.
+  void restore(const VenueSimulator& checkpoint);
+
+  // Applies what the venue settles now to its own ledger and returns it (empty when nothing).
+  // Not checked against the non-negative rule: a settlement is imposed by the venue, not ordered.
+  virtual std::vector<ExecutionDelta> settle();
+
  protected:
+  VenueSimulator(const VenueSimulator&) = default;  // for clone()
+
+  // Copies the kind-specific state of `checkpoint`, whose dynamic type is this one's.
+  virtual void restore_state(const VenueSimulator& checkpoint);
+
   // Fills handshake (status, executed_amount/price, position_deltas gross of fee, fee_amount,
   // fee_currency, fee_venue) and commit_state; or returns a failed handshake.
   virtual VenuePlan price(const Order& order) = 0;

@@ -10,6 +10,7 @@ class WalletVenue : public TransferringVenue {
  public:
   using TransferringVenue::TransferringVenue;
   bool supports(Operation op) const override;
+  std::unique_ptr<VenueSimulator> clone() const override;
 
  protected:
   VenuePlan price(const Order& order) override;

@@ -1,0 +1,201 @@
+#include "runtime/book_supervisor.hpp"
+
+#include "runtime/logging.hpp"
+
+namespace tightloop {
+
+namespace {
+
+using Self = book_supervisor_actor::stateful_pointer<BookSupervisorState>;
+
+bool is_shutdown(const CafError& reason) {
+  return !reason || reason == caf::exit_reason::user_shutdown ||
+         reason == caf::exit_reason::normal;
+}
+
+void mark_halted(Self self, ErrorCode code, std::string reason,
+                 std::vector<KeyMismatch> mismatches) {
+  auto& status = self->state.status;
+  if (status.halted) return;
+  status.halted = true;
+  status.halt_code = code;
+  status.halt_reason = std::move(reason);
+  status.halt_mismatches = std::move(mismatches);
+}
+
+void watch_venue(Self self, const venue_actor& venue) { self->monitor(venue); }
+
+void on_down(Self self, const DownMsg& down) {
+  auto& state = self->state;
+  if (is_shutdown(down.reason)) return;
+  const auto reason = self->system().render(down.reason);
+  if (down.source == state.actors.manager.address()) {
+    log_line(LogLevel::error, "book_supervisor",
+             "book " + state.actors.name + ": execution manager died: " + reason);
+    mark_halted(self, ErrorCode::em_component_down, "execution manager died: " + reason, {});
+    return;
+  }
+  for (const auto& [name, venue] : state.actors.venues) {
+    if (down.source != venue.address()) continue;
+    state.dead_venues.insert(name);
+    auto why = "venue " + name + " died: " + reason;
+    log_line(LogLevel::error, "book_supervisor", "book " + state.actors.name + ": " + why);
+    mark_halted(self, ErrorCode::em_component_down, why, {});
+    self->send(state.actors.manager, halt_atom::value, ErrorCode::em_component_down, why);
+    return;
+  }
+}
+
+VenuePeers peers_of(const BookActors& actors) {
+  VenuePeers peers;
+  for (const auto& [name, venue] : actors.venues) peers.emplace(name, venue.address());
+  return peers;
+}
+
+// Restarts every dead venue from its ledger (the simulator outlives its actor) and tells
+// everyone who talks to venues about the new handle.
+std::vector<std::string> restart_dead_venues(Self self) {
+  auto& state = self->state;
+  std::vector<std::string> restarted(state.dead_venues.begin(), state.dead_venues.end());
+  for (const auto& name : restarted) {
+    auto venue = state.spawn_venue(self->system(), state.sims.at(name), state.timeout_ms);
+    watch_venue(self, venue);
+    state.actors.venues[name] = venue;
+    self->send(state.actors.router, replace_atom::value, name, venue);
+    self->send(state.actors.updater, replace_atom::value, name, venue);
+    log_line(LogLevel::warning, "book_supervisor",
+             "book " + state.actors.name + ": venue " + name + " restarted from its ledger");
+  }
+  state.dead_venues.clear();
+  if (!restarted.empty()) {
+    auto peers = peers_of(state.actors);
+    for (const auto& [name, venue] : state.actors.venues)
+      self->send(venue, peers_atom::value, peers);
+  }
+  return restarted;
+}
+
+Promise<ResumeResult> resume(Self self) {
+  auto& state = self->state;
+  auto promise = self->make_response_promise<ResumeResult>();
+  struct Check {
+    ResumeResult result;
+    std::size_t pending = 0;
+    Balances monitor;
+    Balances venues;
+  };
+  auto check = std::make_shared<Check>();
+  check->result.restarted_venues = restart_dead_venues(self);
+  check->pending = 1 + state.actors.venues.size();
+  auto timeout = millis(state.timeout_ms);
+  auto decide = [self, check, promise]() mutable {
+    auto& state = self->state;
+    auto& result = check->result;
+    if (!result.failure.failed()) {
+      result.mismatches = compare_balances(check->monitor, check->venues, state.tolerance);
+      if (!result.mismatches.empty())
+        result.failure = {ErrorCode::em_reconciliation_mismatch,
+                          "positions still disagree with the venues: " +
+                              describe_mismatches(result.mismatches)};
+    }
+    if (!result.failure.failed()) {
+      result.resumed = true;
+      state.status.halted = false;
+      state.status.halt_code = ErrorCode::none;
+      state.status.halt_reason.clear();
+      state.status.halt_mismatches.clear();
+      self->send(state.actors.manager, resume_atom::value);
+    }
+    log_line(LogLevel::warning, "book_supervisor",
+             "book " + state.actors.name +
+                 (result.resumed ? ": resumed" : ": not resumed: " + result.failure.message));
+    promise.deliver(std::move(result));
+  };
+  auto arrive = [check, decide]() mutable {
+    if (--check->pending == 0) decide();
+  };
+  auto failed = [self, check, arrive](const std::string& who, const CafError& error) mutable {
+    if (!check->result.failure.failed())
+      check->result.failure = {ErrorCode::em_component_down,
+                               who + " did not answer: " + self->system().render(error)};
+    arrive();
+  };
+  self->request(state.actors.monitor, timeout, snapshot_atom::value)
+      .then(
+          [check, arrive](Balances& positions) mutable {
+            check->monitor = std::move(positions);
+            arrive();
+          },
+          [failed](const CafError& error) mutable { failed("position monitor", error); });
+  for (const auto& [name, venue] : state.actors.venues)
+    self->request(venue, timeout, snapshot_atom::value)
+        .then(
+            [check, arrive](Balances& balances) mutable {
+              check->venues.merge(balances);
+              arrive();
+            },
+            [failed, name = name](const CafError& error) mutable {
+              failed("venue " + name, error);
+            });
+  return promise;
+}
+
+}  // namespace
+
+book_supervisor_actor::behavior_type book_supervisor(
+    Self self, BookActors actors, std::map<std::string, std::shared_ptr<VenueSimulator>> sims,
+    VenueSpawner spawn_venue, std::int64_t timeout_ms, Tolerance tolerance) {
+  auto& state = self->state;
+  state.actors = std::move(actors);
+  state.sims = std::move(sims);
+  state.spawn_venue = std::move(spawn_venue);
+  state.timeout_ms = timeout_ms;
+  state.tolerance = tolerance;
+  state.status.book = state.actors.name;
+  // Monitor, not link: a child's death is information for a decision, not a reason to die.
+  self->monitor(state.actors.manager);
+  for (const auto& [name, venue] : state.actors.venues) watch_venue(self, venue);
+  self->send(state.actors.manager, supervise_atom::value, ActorAddr{self->address()});
+  self->set_down_handler([self](DownMsg& down) { on_down(self, down); });
+  // Stopping the supervisor stops its book: the exit goes to every child it holds.
+  self->set_exit_handler([self](ExitMsg& exit) {
+    BookActors actors = self->state.actors;
+    stop_book(actors);
+    self->quit(exit.reason);
+  });
+  return {
+      [self](escalate_atom, ErrorCode code, const std::string& reason,
+             const std::vector<KeyMismatch>& mismatches) {
+        log_line(LogLevel::error, "book_supervisor",
+                 "book " + self->state.actors.name + " halted: " +
+                     std::string(to_string(code)) + " " + reason);
+        mark_halted(self, code, reason, mismatches);
+      },
+      [self](resume_atom) { return resume(self); },
+      [self](status_atom) {
+        auto status = self->state.status;
+        status.dead_venues.assign(self->state.dead_venues.begin(), self->state.dead_venues.end());
+        return status;
+      },
+      [self](fault_atom, const std::string& venue, const FaultSpec& fault) {
+        auto it = self->state.actors.venues.find(venue);
+        if (it == self->state.actors.venues.end()) return false;
+        self->send(it->second, fault_atom::value, fault);
+        return true;
+      },
+      [self](snapshot_atom, const std::string& venue) -> Result<Balances> {
+        auto it = self->state.actors.venues.find(venue);
+        if (it == self->state.actors.venues.end())
+          return caf::make_error(caf::sec::invalid_argument, "unknown venue " + venue);
+        return self->delegate(it->second, snapshot_atom::value);
+      },
+      [self](adjust_atom, const std::string& venue, const std::string& key,
+             double delta_amount) -> Result<bool> {
+        auto it = self->state.actors.venues.find(venue);
+        if (it == self->state.actors.venues.end()) return false;
+        return self->delegate(it->second, adjust_atom::value, key, delta_amount);
+      },
+  };
+}
+
+}  // namespace tightloop
