@@ -403,6 +403,31 @@ void run_refresh(Self self) {
             });
 }
 
+// Every venue has the new market data before anything after it is priced or settled.
+void run_market_update(Self self) {
+  auto& state = self->state;
+  state.busy = true;
+  auto sequence = ++state.sequence;
+  auto done = [self, sequence]() {
+    auto& state = self->state;
+    if (sequence != state.sequence) return;
+    auto item = std::move(state.queue.front());
+    state.queue.pop_front();
+    state.busy = false;
+    item.market_done.deliver(true);
+    pump(self);
+  };
+  self->request(state.router, millis(state.settings.venue_timeout_ms), market_atom::value,
+                *state.queue.front().market)
+      .then([done](bool) { done(); },
+            [self, done](const CafError& error) {
+              halt(self, ErrorCode::em_component_down,
+                   "market update not confirmed by every venue: " + self->system().render(error),
+                   {}, true);
+              done();
+            });
+}
+
 OrderResult halted_result(Self self, const QueueItem& item) {
   auto& state = self->state;
   if (item.refused)
@@ -429,12 +454,9 @@ void pump(Self self) {
         complete_batch(self, std::move(batch));
         return;
       }
-      case QueueItemKind::market: {
-        self->send(state.router, market_atom::value, *front.market);
-        front.market_done.deliver(true);
-        state.queue.pop_front();
-        continue;
-      }
+      case QueueItemKind::market:
+        run_market_update(self);
+        return;
       case QueueItemKind::refresh: {
         if (state.halted) {
           RefreshResult refused;

@@ -49,15 +49,15 @@ using venue_actor = TypedActor<
     Replies<bool, revert_atom, std::string>,
     Reacts<commit_atom, std::string>,
     Reacts<fault_atom, FaultSpec>,
-    Reacts<market_atom, MarketData>,
+    Replies<bool, market_atom, MarketData>,
     Reacts<peers_atom, VenuePeers>,
     // Internal: a delayed answer (slow_reply fault) is due.
     Reacts<wake_atom, std::uint64_t>>;
 
 using venue_interface_manager_actor = TypedActor<
     Replies<ExecutionHandshake, route_atom, Order>,
-    // Sent through the router so that it reaches every venue before the next order does.
-    Reacts<market_atom, MarketData>,
+    // Answers once every venue has the new market data: nothing priced after it sees old data.
+    Replies<bool, market_atom, MarketData>,
     // Atomic groups: every venue restores its checkpoint (answers once all did), or drops it.
     Replies<bool, revert_atom, std::string>,
     Reacts<commit_atom, std::string>,

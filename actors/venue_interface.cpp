@@ -174,6 +174,7 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
       },
       [self](market_atom, const MarketData& market) {
         self->state.sim->set_market(std::make_shared<const MarketData>(market));
+        return true;
       },
       [self](peers_atom, const VenuePeers& peers) { self->state.peers = peers; },
       [self](wake_atom, std::uint64_t token) {

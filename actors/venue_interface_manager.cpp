@@ -4,6 +4,36 @@
 
 namespace tightloop {
 
+namespace {
+
+using Self = venue_interface_manager_actor::stateful_pointer<VenueInterfaceManagerState>;
+
+// Sends the same request to every venue; answers true once all answered, or the first error.
+template <class... Args>
+Result<bool> ask_every_venue(Self self, const Args&... args) {
+  auto promise = self->make_response_promise<bool>();
+  auto pending = std::make_shared<std::size_t>(self->state.venues.size());
+  auto failed = std::make_shared<CafError>();
+  if (*pending == 0) return true;
+  auto arrive = [promise, pending, failed]() mutable {
+    if (--*pending > 0) return;
+    if (*failed)
+      promise.deliver(*failed);
+    else
+      promise.deliver(true);
+  };
+  for (const auto& [name, venue] : self->state.venues)
+    self->request(venue.handle, millis(self->state.timeout_ms), args...)
+        .then([arrive](bool) mutable { arrive(); },
+              [arrive, failed](const CafError& error) mutable {
+                if (!*failed) *failed = error;
+                arrive();
+              });
+  return promise;
+}
+
+}  // namespace
+
 venue_interface_manager_actor::behavior_type venue_interface_manager(
     venue_interface_manager_actor::stateful_pointer<VenueInterfaceManagerState> self,
     std::map<std::string, RoutedVenue, std::less<>> venues, std::int64_t timeout_ms) {
@@ -24,30 +54,11 @@ venue_interface_manager_actor::behavior_type venue_interface_manager(
         // The venue answers the execution manager directly: one hop saved per order.
         return self->delegate(it->second.handle, execute_atom::value, order);
       },
-      [self](market_atom, const MarketData& market) {
-        for (const auto& [name, venue] : self->state.venues)
-          self->send(venue.handle, market_atom::value, market);
+      [self](market_atom atom, const MarketData& market) {
+        return ask_every_venue(self, atom, market);
       },
-      [self](revert_atom, const std::string& group) -> Result<bool> {
-        auto promise = self->make_response_promise<bool>();
-        auto pending = std::make_shared<std::size_t>(self->state.venues.size());
-        auto failed = std::make_shared<CafError>();
-        if (*pending == 0) return true;
-        auto arrive = [promise, pending, failed]() mutable {
-          if (--*pending > 0) return;
-          if (*failed)
-            promise.deliver(*failed);
-          else
-            promise.deliver(true);
-        };
-        for (const auto& [name, venue] : self->state.venues)
-          self->request(venue.handle, millis(self->state.timeout_ms), revert_atom::value, group)
-              .then([arrive](bool) mutable { arrive(); },
-                    [arrive, failed](const CafError& error) mutable {
-                      *failed = error;
-                      arrive();
-                    });
-        return promise;
+      [self](revert_atom atom, const std::string& group) {
+        return ask_every_venue(self, atom, group);
       },
       [self](commit_atom, const std::string& group) {
         for (const auto& [name, venue] : self->state.venues)

@@ -52,14 +52,19 @@ TEST_CASE("the default config and orders run, one line per order plus positions,
   for (std::string line; std::getline(in, line);)
     if (line.find_first_not_of(" \t\r") != std::string::npos) ++entries;
   REQUIRE(lines.size() == entries + 1);
-  std::set<std::string> operations, statuses;
+  std::set<std::string> operations, statuses, events;
   for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
     auto j = nlohmann::json::parse(lines[i]);
+    if (j.contains("event")) {
+      events.insert(j["event"].get<std::string>());
+      continue;
+    }
     operations.insert(j["order"]["operation"].get<std::string>());
     statuses.insert(j["status"].get<std::string>());
     CHECK(j.contains("deltas"));
   }
   CHECK(operations.size() == 12);
+  CHECK(events == std::set<std::string>{"market", "refresh"});
   CHECK(statuses.count("executed") == 1);
   CHECK(statuses.count("failed") == 1);
   auto last = nlohmann::json::parse(lines.back());
@@ -176,4 +181,53 @@ TEST_CASE("a bad order fails alone with its ORD- code, the batch goes on and exi
   CHECK(nlohmann::json::parse(lines[1])["error_code"] == "ORD-008");
   CHECK(nlohmann::json::parse(lines[2])["status"] == "executed");
   CHECK(nlohmann::json::parse(lines[3])["positions"]["binance:BaseToken:BTC"] == 2.0);
+}
+
+TEST_CASE("a book that halts makes the run exit 3 and the last line says why") {
+  auto json = exact_config_json();
+  json["venues"][0]["faults"] = nlohmann::json::array(
+      {{{"kind", "wrong_report"}, {"operation_id", "misreported"}, {"report_error", 0.5}}});
+  TempFile config(json.dump());
+  std::vector<nlohmann::json> orders{
+      {{"operation_id", "misreported"}, {"venue", "binance"}, {"operation", "spot_trade"},
+       {"pair", "BTC/USDT"}, {"side", "BUY"}, {"amount", 0.5}},
+      {{"operation_id", "after"}, {"venue", "aave"}, {"operation", "supply"},
+       {"token_in", "WETH"}, {"amount", 1}}};
+  TempFile orders_file(orders_jsonl(orders), ".jsonl");
+  auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders_file.path()});
+  CHECK(run.exit_code == 3);
+  auto lines = split_lines(run.out);
+  REQUIRE(lines.size() == 3);
+  auto first = nlohmann::json::parse(lines[0]);
+  CHECK(first["status"] == "failed");
+  CHECK(first["error_code"] == "EM-001");
+  CHECK(first["reconciliation"]["attempts"] == 3);
+  CHECK(first["reconciliation"]["backoff_ms"] == nlohmann::json::array({1, 2}));
+  auto second = nlohmann::json::parse(lines[1]);
+  CHECK(second["status"] == "skipped");
+  CHECK(second["error_code"] == "EM-003");
+  auto last = nlohmann::json::parse(lines[2]);
+  REQUIRE(last.contains("halted"));
+  CHECK(last["halted"]["main"]["code"] == "EM-001");
+  // The monitor applied what the venue reported (+0.75 BTC); the venue's ledger holds +0.5.
+  auto mismatches = last["halted"]["main"]["mismatches"];
+  REQUIRE(mismatches.size() == 2);
+  CHECK(mismatches[0]["position_key"] == "binance:BaseToken:BTC");
+  CHECK(mismatches[0]["expected"] == 1.75);
+  CHECK(mismatches[0]["reported"] == 1.5);
+  CHECK(last["positions"]["binance:BaseToken:BTC"] == 1.75);
+}
+
+TEST_CASE("a malformed event line exits 2 with INP-002 and executes nothing") {
+  TempFile config(exact_config_json().dump());
+  TempFile orders("{\"event\": \"market\", \"prices\": {\"BTC\": -1}}\n", ".jsonl");
+  auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders.path()});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("INP-002") != std::string::npos);
+  CHECK(run.err.find("prices.BTC") != std::string::npos);
+  CHECK(run.out.empty());
+  TempFile unknown("{\"event\": \"rebalance\"}\n", ".jsonl");
+  auto run2 = run_tightloop({"run", "--config", config.path(), "--orders", unknown.path()});
+  CHECK(run2.exit_code == 2);
+  CHECK(run2.err.find("refresh") != std::string::npos);
 }

@@ -77,7 +77,7 @@ venue_actor::behavior_type probe_venue(venue_actor::stateful_pointer<ProbeState>
         self->send(self->state.inner, atom, fault);
       },
       [self](market_atom atom, const MarketData& market) {
-        self->send(self->state.inner, atom, market);
+        return self->delegate(self->state.inner, atom, market);
       },
       [self](peers_atom atom, const VenuePeers& peers) {
         self->send(self->state.inner, atom, peers);
