@@ -14,19 +14,26 @@
 
 namespace tightloop {
 
+// Shortest text that reads back as the same double: "30030", "0.1", "1e-12".
+std::string format_amount(double amount);
+
 class PositionBook {
  public:
-  // POS-002 for a malformed key. Opening an open key resets its amount.
+  // POS-002 for a malformed key, POS-003 for a BaseToken/aToken/LST key starting below zero.
+  // Opening an open key resets its amount.
   std::optional<Failure> open(const std::string& key, double initial_amount);
 
   bool holds(const std::string& key) const { return entries_.count(key) != 0; }
   std::optional<double> amount(const std::string& key) const;
 
-  // POS-001 for a key not opened; `negative_code` when a non-negative key would end below zero
-  // (deltas on one key are summed first).
+  // POS-001 for a key not opened; `negative_code` when a BaseToken/aToken/LST key would end
+  // below zero through a net decrease (deltas on one key are summed first).
   std::optional<Failure> check(const std::vector<ExecutionDelta>& deltas,
                                ErrorCode negative_code) const;
-  void apply(const std::vector<ExecutionDelta>& deltas);  // after check()
+  void apply(const std::vector<ExecutionDelta>& deltas);  // after check(); unknown keys ignored
+  // check() then apply(); nothing changes on failure.
+  std::optional<Failure> apply_checked(const std::vector<ExecutionDelta>& deltas,
+                                       ErrorCode negative_code);
   bool adjust(const std::string& key, double delta_amount);
 
   // Amounts of the given keys that are held.

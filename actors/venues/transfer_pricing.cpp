@@ -1,19 +1,8 @@
 #include "actors/venues/transfer_pricing.hpp"
 
-#include <charconv>
 #include <cmath>
 
 namespace tightloop {
-
-std::string format_amount(double amount) {
-  // Shortest round-trip digits; plain notation for everyday magnitudes ("100000", not "1e+05").
-  char text[400];
-  const double magnitude = std::fabs(amount);
-  const bool plain = magnitude == 0.0 || (magnitude >= 1e-4 && magnitude < 1e15);
-  auto result = plain ? std::to_chars(text, text + sizeof text, amount, std::chars_format::fixed)
-                      : std::to_chars(text, text + sizeof text, amount);
-  return std::string(text, result.ptr);
-}
 
 VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message) {
   VenuePlan plan;

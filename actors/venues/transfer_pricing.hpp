@@ -12,9 +12,6 @@
 
 namespace tightloop {
 
-// Shortest text that reads back as the same double: "30030", "0.1", "1e-12".
-std::string format_amount(double amount);
-
 // A plan whose handshake failed with `code` and `message`; nothing to apply.
 VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message);
 
