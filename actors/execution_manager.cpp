@@ -325,11 +325,12 @@ void start_group(Self self) {
   auto run = std::make_unique<GroupRun>();
   const auto id = state.queue.front().order.atomic_group_id;
   const auto batch = state.queue.front().batch;
-  while (!state.queue.empty() && state.queue.front().kind == QueueItemKind::order &&
-         state.queue.front().batch == batch && state.queue.front().order.atomic_group_id == id) {
+  // A group is formed within one batch; an order submitted alone is a group of one.
+  do {
     run->members.push_back(std::move(state.queue.front()));
     state.queue.pop_front();
-  }
+  } while (batch && !state.queue.empty() && state.queue.front().kind == QueueItemKind::order &&
+           state.queue.front().batch == batch && state.queue.front().order.atomic_group_id == id);
   for (std::size_t i = 0; i < run->members.size(); ++i) run->run_order.push_back(i);
   // Members without sequence_in_group keep their input position after those that have one.
   std::stable_sort(run->run_order.begin(), run->run_order.end(),
@@ -476,7 +477,7 @@ void pump(Self self) {
       finish_front(self, halted_result(self, front));
       continue;
     }
-    if (!front.order.atomic_group_id.empty() && front.batch) {
+    if (!front.order.atomic_group_id.empty()) {
       start_group(self);
       continue;
     }
