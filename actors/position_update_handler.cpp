@@ -43,7 +43,7 @@ std::string_view venue_of(const std::string& key) {
 
 void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join);
 
-void finish(Self self, UpdateJoin& join, ReconciliationOutcome outcome,
+void finish(UpdateJoin& join, ReconciliationOutcome outcome,
             std::vector<KeyMismatch> mismatches) {
   Reconciliation rec;
   rec.outcome = outcome;
@@ -81,11 +81,11 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
   const Tolerance tolerance{state.policy.absolute_tolerance, state.policy.relative_tolerance};
   auto mismatches = compare_balances(join->expected, join->reported, tolerance);
   if (join->failure.failed()) {
-    finish(self, *join, ReconciliationOutcome::mismatch, std::move(mismatches));
+    finish(*join, ReconciliationOutcome::mismatch, std::move(mismatches));
     return;
   }
   if (mismatches.empty()) {
-    finish(self, *join, ReconciliationOutcome::matched, {});
+    finish(*join, ReconciliationOutcome::matched, {});
     return;
   }
   const auto& policy = state.policy;
@@ -106,7 +106,7 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
       return;
     }
   }
-  finish(self, *join, ReconciliationOutcome::mismatch, std::move(mismatches));
+  finish(*join, ReconciliationOutcome::mismatch, std::move(mismatches));
 }
 
 void arrive(Self self, const std::shared_ptr<UpdateJoin>& join) {

@@ -82,7 +82,7 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
   reply.original = order;
   Order effective = order;
   bool apply = true;
-  for (const auto& fault : state.faults.on_order(order)) {
+  for (const auto& fault : sim.faults().on_order(order)) {
     log_line(LogLevel::info, sim.name(),
              "fault " + describe(fault) + " fires on order " + order.operation_id);
     switch (fault.kind) {
@@ -103,7 +103,7 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
         reply.report_error = fault.report_error;
         break;
       case FaultKind::stale_balance:
-        state.stale.arm(sim.ledger().snapshot(), fault.stale_queries);
+        sim.stale_balances().arm(sim.ledger().snapshot(), fault.stale_queries);
         break;
       case FaultKind::slow_reply:
         reply.delay_ms = fault.delay_ms;
@@ -131,7 +131,6 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
   auto& state = self->state;
   state.sim = std::move(sim);
   state.peer_timeout_ms = peer_timeout_ms;
-  for (const auto& fault : state.sim->config().faults) state.faults.add(fault);
   return {
       [self](execute_atom, const Order& order) { return execute(self, order); },
       [self](legs_atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {
@@ -147,7 +146,8 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
         const auto& ledger = state.sim->ledger();
         for (const auto& key : keys)
           if (auto amount = ledger.balance(key)) current.emplace(key, *amount);
-        if (auto stale = state.stale.answer(keys, current)) return std::move(*stale);
+        if (auto stale = state.sim->stale_balances().answer(keys, current))
+          return std::move(*stale);
         return current;
       },
       [self](snapshot_atom) { return self->state.sim->ledger().snapshot(); },
@@ -170,7 +170,7 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
       [self](commit_atom, const std::string& group) { self->state.checkpoints.erase(group); },
       [self](fault_atom, const FaultSpec& fault) {
         log_line(LogLevel::info, self->state.sim->name(), "fault switched on: " + describe(fault));
-        self->state.faults.add(fault);
+        self->state.sim->faults().add(fault);
       },
       [self](market_atom, const MarketData& market) {
         self->state.sim->set_market(std::make_shared<const MarketData>(market));

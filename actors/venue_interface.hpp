@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "actors/interfaces.hpp"
-#include "actors/venues/fault_injector.hpp"
 #include "actors/venues/venue_simulator.hpp"
 
 namespace tightloop {
@@ -16,8 +15,6 @@ struct VenueInterfaceState {
   std::shared_ptr<VenueSimulator> sim;  // shared with the supervisor: a restart keeps the ledger
   VenuePeers peers;  // other venues of the book, by name; weak so that no handle cycle forms
   std::int64_t peer_timeout_ms = 5000;
-  FaultInjector faults;
-  StaleBalances stale;
   std::map<std::string, std::unique_ptr<VenueSimulator>> checkpoints;  // by atomic group id
   std::uint64_t next_wake = 0;
   std::map<std::uint64_t, std::pair<Promise<ExecutionHandshake>, ExecutionHandshake>> delayed;

@@ -53,7 +53,10 @@ std::shared_ptr<const MarketData> or_empty(std::shared_ptr<const MarketData> mar
 }  // namespace
 
 VenueSimulator::VenueSimulator(VenueConfig config, VenueContext context)
-    : config_(std::move(config)), context_(std::move(context)), ledger_(config_.name) {
+    : config_(std::move(config)),
+      context_(std::move(context)),
+      ledger_(config_.name),
+      faults_(config_.faults) {
   context_.market = or_empty(std::move(context_.market));
 }
 

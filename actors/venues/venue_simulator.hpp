@@ -22,6 +22,7 @@
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/market_data.hpp"
+#include "actors/venues/fault_injector.hpp"
 #include "actors/venues/ledger.hpp"
 
 namespace tightloop {
@@ -60,6 +61,12 @@ class VenueSimulator {
   Ledger& ledger() { return ledger_; }
   const Ledger& ledger() const { return ledger_; }
 
+  // Faults switched on for this venue (config `faults` or at run time) with their counters, and
+  // a stale view of balances. They live with the simulator, not its actor, so that a restarted
+  // actor carries on where the dead one stopped; restore() leaves them alone.
+  FaultInjector& faults() { return faults_; }
+  StaleBalances& stale_balances() { return stale_; }
+
   const MarketData& market() const { return *context_.market; }
   void set_market(std::shared_ptr<const MarketData> market);
 
@@ -95,6 +102,8 @@ class VenueSimulator {
   VenueContext context_;
   Ledger ledger_;
   std::uint64_t fills_ = 0;
+  FaultInjector faults_;
+  StaleBalances stale_;
 };
 
 // Builds the simulator for config.kind.
