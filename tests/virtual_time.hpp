@@ -1,0 +1,139 @@
+// Virtual time for actor tests: an actor system on CAF's deterministic test_coordinator. One OS
+// thread; nothing runs until the test calls run(), and no timer fires until the test says so, so
+// timeouts, retries and backoff are tested exactly and without sleeping.
+//
+//   test::VirtualTime vt;                        // or TEST_CASE_FIXTURE(test::VirtualTime, ...)
+//   auto book = spawn_book(vt.system(), ...);
+//   vt.track(book);                              // killed by the teardown
+//   auto reply = vt.send_request<OrderResult>(book.manager, execute_atom::value, order);
+//   CHECK_FALSE(reply.ready());
+//   vt.advance_to_next_timer();                  // the venue timeout fires
+//   auto result = reply.take();                  // Expected<OrderResult>
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "caf/scheduler/test_coordinator.hpp"
+#include "config/config.hpp"
+#include "runtime/book.hpp"
+#include "runtime/caf_aliases.hpp"
+
+namespace tightloop::test {
+
+// A reply or the error the request ended with (timeout, receiver down, unexpected message).
+template <class T>
+using Expected = caf::expected<T>;
+
+using VirtualTimePoint = caf::actor_clock::time_point;
+
+namespace detail {
+// Whether the scoped actor's mailbox holds the response with this id (reply or error).
+bool has_response(caf::blocking_actor& self, caf::message_id response_id);
+// Throws std::logic_error when a reply is taken that is not there (or twice).
+void require_reply(bool ready, bool taken);
+}  // namespace detail
+
+// A request sent from the fixture's scoped actor whose reply may not have arrived yet.
+template <class T>
+class PendingReply {
+ public:
+  PendingReply(caf::blocking_actor* self, caf::message_id response_id,
+               std::function<Expected<T>()> receive)
+      : self_(self), response_id_(response_id), receive_(std::move(receive)) {}
+
+  // True once the reply or an error (including the request's own timeout) is in the mailbox.
+  bool ready() const { return !taken_ && detail::has_response(*self_, response_id_); }
+
+  // Consumes the reply. Throws std::logic_error unless ready(): receiving a reply that is not
+  // there would block the test forever.
+  Expected<T> take() {
+    detail::require_reply(ready(), taken_);
+    taken_ = true;
+    return receive_();
+  }
+
+ private:
+  caf::blocking_actor* self_;
+  caf::message_id response_id_;
+  std::function<Expected<T>()> receive_;
+  bool taken_ = false;
+};
+
+class VirtualTime {
+ public:
+  // The scoped actor's own request timeout: far beyond any timeout the runtime uses, so a
+  // request fails with request_timeout only if a test advances time this far.
+  static constexpr std::chrono::seconds reply_timeout{24 * 60 * 60};  // one virtual day
+
+  // The project's actor system config (message types registered), scheduler set to testing.
+  VirtualTime();
+  explicit VirtualTime(std::unique_ptr<ActorSystemConfig> config);
+  ~VirtualTime();
+  VirtualTime(const VirtualTime&) = delete;
+  VirtualTime& operator=(const VirtualTime&) = delete;
+
+  ActorSystem& system() { return *system_; }
+  caf::scheduler::test_coordinator& sched() { return *sched_; }
+  ScopedActor& self() { return *self_; }
+
+  // Handles queued messages until every mailbox is empty. Fires no timer. Returns the count.
+  std::size_t run();
+  // Fires the earliest pending timer (setting the clock to its due time), then run(). False
+  // when no timer is pending. Stale request timeouts count as timers too.
+  bool advance_to_next_timer();
+  // The virtual clock; starts at the clock's epoch and moves only with timers.
+  VirtualTimePoint now() const;
+  std::size_t pending_timers() const;
+
+  // Actors the teardown kills. Untracked actors must end by themselves before the teardown.
+  template <class Handle>
+  void track(const Handle& handle) {
+    if (handle) tracked_.push_back(actor_cast<caf::actor>(handle));
+  }
+  void track(const BookActors& book);
+
+  // Sends the request from the scoped actor and runs until idle; timers are left alone.
+  template <class T, class Handle, class... Ts>
+  PendingReply<T> send_request(const Handle& handle, Ts&&... xs) {
+    auto response = self()->request(handle, caf::duration{reply_timeout}, std::forward<Ts>(xs)...);
+    run();
+    auto receive = [response]() mutable {
+      std::optional<Expected<T>> out;
+      response.receive([&](T& value) { out.emplace(std::move(value)); },
+                       [&](CafError& error) { out.emplace(std::move(error)); });
+      return std::move(*out);
+    };
+    return PendingReply<T>{self_->ptr(), response.id(), std::move(receive)};
+  }
+
+  // send_request, then fires timers one at a time (each followed by run()) until the reply
+  // is there: the clock moves only as far as the reply needs. An error is returned, not thrown.
+  template <class T, class Handle, class... Ts>
+  Expected<T> request(const Handle& handle, Ts&&... xs) {
+    auto reply = send_request<T>(handle, std::forward<Ts>(xs)...);
+    while (!reply.ready())
+      if (!advance_to_next_timer()) break;  // cannot happen: reply_timeout is a timer
+    return reply.take();
+  }
+
+  // The teardown (the destructor runs it too, then drops the scoped actor): kills tracked
+  // actors, runs, cancels every timer, runs again. A pending timer or a parked response promise
+  // keeps an actor alive, and ~actor_system would wait for it forever. After shutdown() no
+  // timer is pending, so pending replies stay unanswered.
+  void shutdown();
+
+ private:
+  std::unique_ptr<ActorSystemConfig> config_;
+  std::unique_ptr<ActorSystem> system_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  std::optional<ScopedActor> self_;
+  std::vector<caf::actor> tracked_;
+};
+
+}  // namespace tightloop::test
