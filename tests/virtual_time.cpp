@@ -8,17 +8,6 @@ namespace tightloop::test {
 
 namespace detail {
 
-bool has_response(caf::blocking_actor& self, caf::message_id response_id) {
-  auto& mailbox = self.mailbox();
-  mailbox.fetch_more();    // from the writers' stack into the reader's queue
-  mailbox.flush_cache();   // messages an earlier receive skipped
-  bool found = false;
-  mailbox.queue().peek_all([&](const caf::mailbox_element& x) {
-    if (x.mid == response_id) found = true;
-  });
-  return found;
-}
-
 void require_reply(bool ready, bool taken) {
   if (taken) throw std::logic_error("PendingReply::take: the reply was already taken");
   if (!ready)

@@ -33,41 +33,37 @@ using Expected = caf::expected<T>;
 using VirtualTimePoint = caf::actor_clock::time_point;
 
 namespace detail {
-// Whether the scoped actor's mailbox holds the response with this id (reply or error).
-bool has_response(caf::blocking_actor& self, caf::message_id response_id);
 // Throws std::logic_error when a reply is taken that is not there (or twice).
 void require_reply(bool ready, bool taken);
 }  // namespace detail
 
-// A request sent from the fixture's scoped actor whose reply may not have arrived yet.
+// A request whose reply may not have arrived yet. A small requester actor sends it and stores
+// the reply (or the error) here; the test thread reads it between runs. The test_coordinator
+// runs every actor on the test thread, so the slot needs no lock.
 template <class T>
 class PendingReply {
  public:
-  PendingReply(caf::blocking_actor* self, caf::message_id response_id,
-               std::function<Expected<T>()> receive)
-      : self_(self), response_id_(response_id), receive_(std::move(receive)) {}
+  explicit PendingReply(std::shared_ptr<std::optional<Expected<T>>> slot)
+      : slot_(std::move(slot)) {}
 
-  // True once the reply or an error (including the request's own timeout) is in the mailbox.
-  bool ready() const { return !taken_ && detail::has_response(*self_, response_id_); }
+  // True once the reply or an error (including the request's own timeout) has arrived.
+  bool ready() const { return !taken_ && slot_->has_value(); }
 
-  // Consumes the reply. Throws std::logic_error unless ready(): receiving a reply that is not
-  // there would block the test forever.
+  // Consumes the reply. Throws std::logic_error unless ready().
   Expected<T> take() {
     detail::require_reply(ready(), taken_);
     taken_ = true;
-    return receive_();
+    return std::move(**slot_);
   }
 
  private:
-  caf::blocking_actor* self_;
-  caf::message_id response_id_;
-  std::function<Expected<T>()> receive_;
+  std::shared_ptr<std::optional<Expected<T>>> slot_;
   bool taken_ = false;
 };
 
 class VirtualTime {
  public:
-  // The scoped actor's own request timeout: far beyond any timeout the runtime uses, so a
+  // A requester's own request timeout: far beyond any timeout the runtime uses, so a
   // request fails with request_timeout only if a test advances time this far.
   static constexpr std::chrono::seconds reply_timeout{24 * 60 * 60};  // one virtual day
 
@@ -98,18 +94,25 @@ class VirtualTime {
   }
   void track(const BookActors& book);
 
-  // Sends the request from the scoped actor and runs until idle; timers are left alone.
+  // Sends the request from a requester actor and runs until idle; timers are left alone.
   template <class T, class Handle, class... Ts>
-  PendingReply<T> send_request(const Handle& handle, Ts&&... xs) {
-    auto response = self()->request(handle, caf::duration{reply_timeout}, std::forward<Ts>(xs)...);
+  PendingReply<T> send_request(const Handle& handle, Ts... xs) {
+    auto slot = std::make_shared<std::optional<Expected<T>>>();
+    auto requester = system_->spawn([slot, handle, xs...](caf::event_based_actor* self) {
+      self->request(handle, caf::duration{reply_timeout}, xs...)
+          .then(
+              [slot, self](T& value) {
+                slot->emplace(std::move(value));
+                self->quit();
+              },
+              [slot, self](CafError& error) {
+                slot->emplace(std::move(error));
+                self->quit();
+              });
+    });
+    track(requester);  // a request never answered keeps its requester alive until the teardown
     run();
-    auto receive = [response]() mutable {
-      std::optional<Expected<T>> out;
-      response.receive([&](T& value) { out.emplace(std::move(value)); },
-                       [&](CafError& error) { out.emplace(std::move(error)); });
-      return std::move(*out);
-    };
-    return PendingReply<T>{self_->ptr(), response.id(), std::move(receive)};
+    return PendingReply<T>{std::move(slot)};
   }
 
   // send_request, then fires timers one at a time (each followed by run()) until the reply
