@@ -1,0 +1,363 @@
+#include "bench/actor_scenarios.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "bench/bench_config.hpp"
+#include "bench/machine.hpp"
+#include "runtime/actor_system_setup.hpp"
+#include "runtime/book.hpp"
+
+namespace tightloop::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using go_atom = caf::atom_constant<caf::atom("bench_go")>;
+using fire_atom = caf::atom_constant<caf::atom("bench_fire")>;
+
+// Long enough never to fire in a healthy run; a timeout is counted as a failure.
+constexpr std::int64_t request_timeout_ms = 60000;
+
+std::int64_t since(Clock::time_point origin, Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t - origin).count();
+}
+
+class Latch {
+ public:
+  explicit Latch(std::size_t count) : count_(count) {}
+  void count_down() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--count_ == 0) done_.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::size_t count_;
+};
+
+// What one driver measured; written by the driver only, read after the latch opened.
+struct DriverOutput {
+  std::vector<std::int64_t> end_ns;      // result times since the run's origin
+  std::vector<std::int64_t> latency_ns;
+  std::int64_t finish_ns = 0;
+  std::size_t failures = 0;
+  std::string first_failure;
+
+  void record(std::int64_t end, std::int64_t latency, const OrderResult& result,
+              const std::string& operation_id) {
+    end_ns.push_back(end);
+    latency_ns.push_back(latency);
+    const bool ok = result.handshake.status == HandshakeStatus::executed &&
+                    result.reconciliation.outcome == ReconciliationOutcome::matched;
+    if (!ok) fail(operation_id + ": " + std::string(to_string(result.handshake.error_code)) +
+                  " " + result.handshake.error_message);
+  }
+  void fail(std::string why) {
+    if (failures++ == 0) first_failure = std::move(why);
+  }
+};
+
+// --- closed loop -----------------------------------------------------------------------------
+
+struct ClosedDriverState {
+  execution_manager_actor manager;
+  std::vector<Order> orders;
+  std::size_t next = 0;
+  Clock::time_point origin;
+  Clock::time_point sent;
+  DriverOutput* out = nullptr;
+  Latch* latch = nullptr;
+};
+
+using ClosedSelf = caf::stateful_actor<ClosedDriverState>*;
+
+void send_next(ClosedSelf self) {
+  auto& st = self->state;
+  if (st.next == st.orders.size()) {
+    st.out->finish_ns = since(st.origin, Clock::now());
+    st.latch->count_down();
+    self->quit();
+    return;
+  }
+  auto id = st.orders[st.next].operation_id;
+  st.sent = Clock::now();
+  self->request(st.manager, millis(request_timeout_ms), execute_atom::value,
+                std::move(st.orders[st.next++]))
+      .then(
+          [self, id](OrderResult& result) {
+            auto& st = self->state;
+            const auto now = Clock::now();
+            st.out->record(since(st.origin, now), since(st.sent, now), result, id);
+            send_next(self);
+          },
+          [self, id](caf::error& error) {
+            self->state.out->fail(id + ": " + self->system().render(error));
+            send_next(self);
+          });
+}
+
+caf::behavior closed_loop_driver(ClosedSelf self, execution_manager_actor manager,
+                                 std::vector<Order> orders, DriverOutput* out, Latch* latch) {
+  auto& st = self->state;
+  st.manager = std::move(manager);
+  st.orders = std::move(orders);
+  st.out = out;
+  st.latch = latch;
+  st.out->end_ns.reserve(st.orders.size());
+  st.out->latency_ns.reserve(st.orders.size());
+  return {
+      [self](go_atom, std::int64_t origin_ns) {
+        self->state.origin = Clock::time_point(Clock::duration(origin_ns));
+        send_next(self);
+      },
+  };
+}
+
+struct Phase {
+  Clock::time_point origin;
+  std::vector<DriverOutput> outputs;
+};
+
+// One driver per book, all started together; returns when every driver is done.
+Phase run_phase(ActorSystem& system, const std::vector<BookActors>& books,
+                std::size_t orders_per_book, std::uint64_t first_id) {
+  Phase phase;
+  phase.outputs.resize(books.size());
+  Latch latch(books.size());
+  std::vector<caf::actor> drivers;
+  drivers.reserve(books.size());
+  for (std::size_t i = 0; i < books.size(); ++i)
+    drivers.push_back(system.spawn(closed_loop_driver, books[i].manager,
+                                   make_orders(orders_per_book, first_id), &phase.outputs[i],
+                                   &latch));
+  phase.origin = Clock::now();
+  const auto origin_ns = phase.origin.time_since_epoch().count();
+  for (auto& driver : drivers) caf::anon_send(driver, go_atom::value, origin_ns);
+  latch.wait();
+  return phase;
+}
+
+std::vector<BookActors> spawn_books(ActorSystem& system, const Config& config, std::size_t count) {
+  auto market = std::make_shared<const MarketData>(config.market);
+  std::vector<BookActors> books;
+  books.reserve(count);
+  for (std::size_t i = 0; i < count; ++i)
+    books.push_back(spawn_book(system, config, book_named(config, "book" + std::to_string(i)),
+                               market));
+  return books;
+}
+
+void stop_books(std::vector<BookActors>& books) {
+  for (auto& book : books) stop_book(book);
+}
+
+// --- open loop -------------------------------------------------------------------------------
+
+struct OpenDriverState {
+  execution_manager_actor manager;
+  std::vector<Order> orders;
+  Clock::time_point origin;
+  double interval_ns = 0.0;
+  std::size_t answered = 0;
+  DriverOutput* out = nullptr;
+  Latch* latch = nullptr;
+};
+
+using OpenSelf = caf::stateful_actor<OpenDriverState>*;
+
+Clock::time_point due_time(Clock::time_point origin, double interval_ns, std::size_t i) {
+  return origin + Clock::duration(static_cast<std::int64_t>(static_cast<double>(i) * interval_ns));
+}
+
+caf::behavior open_loop_driver(OpenSelf self, execution_manager_actor manager,
+                               std::vector<Order> orders, Clock::time_point origin,
+                               double interval_ns, DriverOutput* out, Latch* latch) {
+  auto& st = self->state;
+  st.manager = std::move(manager);
+  st.orders = std::move(orders);
+  st.origin = origin;
+  st.interval_ns = interval_ns;
+  st.out = out;
+  st.latch = latch;
+  st.out->end_ns.reserve(st.orders.size());
+  st.out->latency_ns.reserve(st.orders.size());
+  return {
+      [self](fire_atom, std::uint32_t index) {
+        auto& st = self->state;
+        auto id = st.orders[index].operation_id;
+        auto answered = [self](DriverOutput& out) {
+          if (++self->state.answered == self->state.orders.size()) {
+            out.finish_ns = out.end_ns.empty() ? 0 : out.end_ns.back();
+            self->state.latch->count_down();
+            self->quit();
+          }
+        };
+        self->request(st.manager, millis(request_timeout_ms), execute_atom::value,
+                      std::move(st.orders[index]))
+            .then(
+                [self, id, index, answered](OrderResult& result) {
+                  auto& st = self->state;
+                  const auto now = Clock::now();
+                  const auto due = due_time(st.origin, st.interval_ns, index);
+                  st.out->record(since(st.origin, now), since(due, now), result, id);
+                  answered(*st.out);
+                },
+                [self, id, answered](caf::error& error) {
+                  self->state.out->fail(id + ": " + self->system().render(error));
+                  answered(*self->state.out);
+                });
+      },
+  };
+}
+
+// Sleeps with a 1 ns timer slack until shortly before `due`, then spins: the pacer stands for
+// a network thread that hands an order to the runtime the moment it arrives.
+void wait_until(Clock::time_point due) {
+  constexpr auto spin = std::chrono::microseconds(20);
+  auto now = Clock::now();
+  if (due - now > spin) {
+    const auto wake = (due - spin).time_since_epoch();
+    timespec ts{};
+    ts.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(wake).count();
+    ts.tv_nsec = (wake - std::chrono::seconds(ts.tv_sec)).count();
+    ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+  }
+  while (Clock::now() < due) {
+  }
+}
+
+std::size_t threads_of(const Config& config) { return scheduler_threads_for(config.scheduler); }
+
+}  // namespace
+
+ClosedLoopRun run_closed_loop(const Config& config, std::size_t book_count,
+                              std::size_t orders_per_book, std::size_t warmup_per_book) {
+  auto cfg = make_actor_system_config(config.scheduler);
+  ActorSystem system{*cfg};
+  auto books = spawn_books(system, config, book_count);
+  if (warmup_per_book > 0) run_phase(system, books, warmup_per_book, 0);
+  auto phase = run_phase(system, books, orders_per_book, warmup_per_book);
+  stop_books(books);
+
+  ClosedLoopRun run;
+  run.books = book_count;
+  run.threads = threads_of(config);
+  run.policy = config.scheduler.policy;
+  std::int64_t first_finish = INT64_MAX, last_finish = 0;
+  for (const auto& out : phase.outputs) {
+    first_finish = std::min(first_finish, out.finish_ns);
+    last_finish = std::max(last_finish, out.finish_ns);
+  }
+  run.slowest_book_orders_per_second = 1e300;
+  for (const auto& out : phase.outputs) {
+    run.orders += out.latency_ns.size();
+    run.latencies_ns.insert(run.latencies_ns.end(), out.latency_ns.begin(), out.latency_ns.end());
+    run.all_busy_orders += static_cast<std::size_t>(
+        std::count_if(out.end_ns.begin(), out.end_ns.end(),
+                      [&](std::int64_t end) { return end <= first_finish; }));
+    const double rate = static_cast<double>(out.latency_ns.size()) /
+                        (static_cast<double>(std::max<std::int64_t>(out.finish_ns, 1)) / 1e9);
+    run.slowest_book_orders_per_second = std::min(run.slowest_book_orders_per_second, rate);
+    run.fastest_book_orders_per_second = std::max(run.fastest_book_orders_per_second, rate);
+    if (out.failures > 0 && run.failures == 0) run.first_failure = out.first_failure;
+    run.failures += out.failures;
+  }
+  run.seconds = static_cast<double>(last_finish) / 1e9;
+  run.all_busy_seconds = static_cast<double>(first_finish) / 1e9;
+  return run;
+}
+
+OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double seconds,
+                          std::size_t warmup) {
+  auto cfg = make_actor_system_config(config.scheduler);
+  ActorSystem system{*cfg};
+  auto books = spawn_books(system, config, 1);
+  if (warmup > 0) run_phase(system, books, warmup, 0);
+
+  OpenLoopRun run;
+  run.offered_per_second = orders_per_second;
+  run.threads = threads_of(config);
+  run.policy = config.scheduler.policy;
+  run.orders = std::max<std::size_t>(1, static_cast<std::size_t>(orders_per_second * seconds));
+  const double interval_ns = 1e9 / orders_per_second;
+  DriverOutput out;
+  Latch latch(1);
+  // Give the driver a moment to be spawned and scheduled before the first order is due.
+  const auto origin = Clock::now() + std::chrono::milliseconds(5);
+  auto driver = system.spawn(open_loop_driver, books[0].manager, make_orders(run.orders, warmup),
+                             origin, interval_ns, &out, &latch);
+  run.pacer_lag_ns.reserve(run.orders);
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);  // this thread only; put back below
+  for (std::size_t i = 0; i < run.orders; ++i) {
+    const auto due = due_time(origin, interval_ns, i);
+    wait_until(due);
+    caf::anon_send(driver, fire_atom::value, static_cast<std::uint32_t>(i));
+    run.pacer_lag_ns.push_back(since(due, Clock::now()));
+  }
+  ::prctl(PR_SET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);  // 0: back to the thread's default
+  latch.wait();
+  stop_books(books);
+
+  run.latencies_ns = std::move(out.latency_ns);
+  run.failures = out.failures;
+  run.first_failure = out.first_failure;
+  run.achieved_per_second =
+      static_cast<double>(run.orders) / (static_cast<double>(std::max<std::int64_t>(out.finish_ns, 1)) / 1e9);
+  return run;
+}
+
+MemoryProbe probe_memory(const Config& config, std::size_t book_count, double budget_seconds) {
+  MemoryProbe probe;
+  probe.requested = book_count;
+  auto cfg = make_actor_system_config(config.scheduler);
+  // Deliberately never destroyed: tearing down 100k books is not what we measure, and the
+  // process exits right after (tightloop-bench --memory-child).
+  auto* system = new ActorSystem{*cfg};
+  auto market = std::make_shared<const MarketData>(config.market);
+  auto* self = new ScopedActor{*system};
+  auto round_trip = [self](const BookActors& book) {
+    (*self)->request(book.manager, millis(request_timeout_ms), submit_atom::value,
+                  std::vector<Order>{})
+        .receive([](BookResult&) {}, [](caf::error&) {});
+  };
+  // One book first, so that the figure leaves out one-time costs (scheduler threads, allocator
+  // arenas, pages touched on first use).
+  auto first = spawn_book(*system, config, book_named(config, "warm"), market);
+  probe.actors_per_book = 4 + first.venues.size();
+  round_trip(first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  probe.rss_before_bytes = resident_set_bytes();
+
+  const auto start = Clock::now();
+  auto* books = new std::vector<BookActors>();
+  books->reserve(book_count);
+  for (std::size_t i = 0; i < book_count; ++i) {
+    if (i % 1000 == 0 &&
+        std::chrono::duration<double>(Clock::now() - start).count() > budget_seconds)
+      break;
+    books->push_back(
+        spawn_book(*system, config, book_named(config, "b" + std::to_string(i)), market));
+  }
+  // A round trip per book: every actor of it has run its initialisation.
+  for (const auto& book : *books) round_trip(book);
+  probe.spawn_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  probe.rss_after_bytes = resident_set_bytes();
+  probe.spawned = books->size();
+  probe.complete = books->size() == book_count;
+  return probe;
+}
+
+}  // namespace tightloop::bench

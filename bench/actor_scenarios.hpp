@@ -1,0 +1,70 @@
+// The scenarios that run through the real actors. Drivers live inside the actor system (one per
+// book) and never block per order: a closed-loop driver sends the next order when the previous
+// result arrives; an open-loop pacer sends at fixed times whatever the book is doing. No CAF in
+// this header.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace tightloop::bench {
+
+struct ClosedLoopRun {
+  std::size_t books = 0;
+  std::size_t threads = 0;  // scheduler threads actually used
+  std::string policy;
+  std::size_t orders = 0;      // measured orders, all books
+  double seconds = 0.0;        // first send to last result
+  double all_busy_seconds = 0.0;    // first send until the first book finished
+  std::size_t all_busy_orders = 0;  // results within all_busy_seconds
+  std::vector<std::int64_t> latencies_ns;  // one per measured order, all books
+  double slowest_book_orders_per_second = 0.0;
+  double fastest_book_orders_per_second = 0.0;
+  std::size_t failures = 0;  // not executed, or not reconciled
+  std::string first_failure;
+};
+
+// Spawns `books` copies of config.books[0] on a fresh actor system (config.scheduler), runs
+// `warmup_per_book` orders per book, then `orders_per_book` measured ones per book, all books
+// at once.
+ClosedLoopRun run_closed_loop(const Config& config, std::size_t books,
+                              std::size_t orders_per_book, std::size_t warmup_per_book);
+
+struct OpenLoopRun {
+  double offered_per_second = 0.0;
+  double achieved_per_second = 0.0;  // results / (last result - first scheduled send)
+  std::size_t orders = 0;
+  std::size_t threads = 0;
+  std::string policy;
+  std::vector<std::int64_t> latencies_ns;  // result time - scheduled send time
+  std::vector<std::int64_t> pacer_lag_ns;  // actual send time - scheduled send time
+  std::size_t failures = 0;
+  std::string first_failure;
+};
+
+// One book; order i is due at start + i / rate. Its latency counts from that time, so a book
+// that falls behind shows the queueing (no coordinated omission).
+OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double seconds,
+                          std::size_t warmup);
+
+struct MemoryProbe {
+  std::size_t requested = 0;
+  std::size_t spawned = 0;
+  std::size_t actors_per_book = 0;
+  std::int64_t rss_before_bytes = 0;
+  std::int64_t rss_after_bytes = 0;
+  double spawn_seconds = 0.0;
+  bool complete = false;  // false when the time budget stopped the spawning early
+};
+
+// Spawns up to `books` idle books and reads the resident set size before and after; stops
+// spawning when `budget_seconds` have passed. Leaves the actor system and the books running
+// (tearing 100k books down is not what we measure): call it in a fresh process that exits right
+// after, `tightloop-bench --memory-child`, where no earlier scenario's heap blurs the figure.
+MemoryProbe probe_memory(const Config& config, std::size_t books, double budget_seconds);
+
+}  // namespace tightloop::bench

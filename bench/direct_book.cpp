@@ -1,0 +1,104 @@
+#include "bench/direct_book.hpp"
+
+#include <chrono>
+
+#include "actors/position/delta_conversion.hpp"
+#include "actors/venues/supported_operations.hpp"
+#include "bench/bench_config.hpp"
+#include "messages/order_validation.hpp"
+
+namespace tightloop::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+PositionBook opened_positions(const BookConfig& book) {
+  PositionBook positions;
+  for (const auto& key : book.subscribed_keys) {
+    auto initial = book.initial_positions.find(key);
+    positions.open(key, initial == book.initial_positions.end() ? 0.0 : initial->second);
+  }
+  return positions;
+}
+
+OrderResult failed(const Order& order, ErrorCode code, std::string message) {
+  OrderResult result;
+  result.handshake = failed_handshake(order, code, std::move(message));
+  return result;
+}
+
+// What counts as a failure in a benchmark run: anything but executed and reconciled.
+bool succeeded(const OrderResult& result) {
+  return result.handshake.status == HandshakeStatus::executed &&
+         result.reconciliation.outcome == ReconciliationOutcome::matched;
+}
+
+}  // namespace
+
+DirectBook::DirectBook(const Config& config, const BookConfig& book)
+    : venues_(config, book, nullptr), positions_(opened_positions(book)) {
+  for (const auto& venue : config.venues) kinds_.emplace(venue.name, venue.kind);
+  tolerance_ = {config.reconciliation.absolute_tolerance,
+                config.reconciliation.relative_tolerance};
+}
+
+OrderResult DirectBook::execute(const Order& order) {
+  // execution manager
+  if (auto failure = validate_order(order)) return failed(order, failure->code, failure->message);
+  if (!used_operation_ids_.insert(order.operation_id).second)
+    return failed(order, ErrorCode::ord_duplicate_operation_id, "duplicate operation_id");
+  // venue interface manager
+  auto kind = kinds_.find(order.venue);
+  if (kind == kinds_.end()) return failed(order, ErrorCode::vim_unknown_venue, "unknown venue");
+  if (!kind_supports(kind->second, order.operation))
+    return failed(order, ErrorCode::vim_unsupported_operation, "unsupported operation");
+  // venue (+ remote ledger)
+  OrderResult result;
+  result.handshake = venues_.execute(order);
+  if (result.handshake.status != HandshakeStatus::executed) return result;
+  // position update handler -> monitor, venues, compare
+  result.deltas = to_execution_deltas(result.handshake);
+  const auto keys = touched_keys(result.deltas);
+  result.reconciliation.attempts = 1;
+  if (auto failure = positions_.check(result.deltas, ErrorCode::pos_negative_balance)) {
+    result.reconciliation.outcome = ReconciliationOutcome::mismatch;
+    result.handshake.status = HandshakeStatus::failed;
+    result.handshake.error_code = failure->code;
+    result.handshake.error_message = failure->message;
+    return result;
+  }
+  positions_.apply(result.deltas);
+  const auto expected = positions_.amounts(keys);
+  const auto reported = venues_.balances(keys);
+  result.reconciliation.mismatches = compare_balances(expected, reported, tolerance_);
+  result.reconciliation.outcome = result.reconciliation.mismatches.empty()
+                                      ? ReconciliationOutcome::matched
+                                      : ReconciliationOutcome::mismatch;
+  return result;
+}
+
+DirectRun run_direct(const Config& config, std::size_t orders, std::size_t warmup) {
+  DirectBook book(config, config.books.at(0));
+  auto warmup_orders = make_orders(warmup, 0);
+  for (const auto& order : warmup_orders) book.execute(order);
+  auto timed = make_orders(orders, warmup);
+
+  DirectRun run;
+  run.orders = orders;
+  run.latencies_ns.reserve(orders);
+  const auto start = Clock::now();
+  auto before = start;
+  for (const auto& order : timed) {
+    auto result = book.execute(order);
+    const auto after = Clock::now();
+    run.latencies_ns.push_back((after - before).count());
+    before = after;
+    if (!succeeded(result) && run.failures++ == 0)
+      run.first_failure = order.operation_id + ": " + result.handshake.error_message;
+  }
+  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return run;
+}
+
+}  // namespace tightloop::bench
