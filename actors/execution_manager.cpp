@@ -25,6 +25,52 @@ ExecutionHandshake with_status(ExecutionHandshake handshake, HandshakeStatus sta
   return handshake;
 }
 
+// ---- step deadlines ------------------------------------------------------------------------
+
+void schedule_wake(Self self, TimePoint due) {
+  self->state.wake_times.insert(due);
+  const auto delay = std::max(due - self->clock().now(), TimePoint::duration::zero());
+  self->delayed_send(self, delay, wake_atom::value);
+}
+
+// Guards step `sequence` (the one starting now) for timeout_ms. A timer is scheduled only when
+// none is due earlier; a timer that fires early re-arms itself for the current deadline.
+void arm(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::function<void()> expire) {
+  auto& state = self->state;
+  const auto due = self->clock().now() + std::chrono::milliseconds(timeout_ms);
+  state.deadline = StepDeadline{sequence, due, std::move(expire)};
+  if (state.wake_times.empty() || due < *state.wake_times.begin()) schedule_wake(self, due);
+}
+
+void on_wake(Self self) {
+  auto& state = self->state;
+  if (!state.wake_times.empty()) state.wake_times.erase(state.wake_times.begin());
+  if (!state.deadline) return;
+  if (!state.busy || state.deadline->sequence != state.sequence) {  // its step is over
+    state.deadline.reset();
+    return;
+  }
+  if (self->clock().now() >= state.deadline->due) {
+    auto expire = std::move(state.deadline->expire);
+    state.deadline.reset();
+    expire();
+    return;
+  }
+  if (state.wake_times.empty() || state.deadline->due < *state.wake_times.begin())
+    schedule_wake(self, state.deadline->due);
+}
+
+// A request on the order path: no CAF timeout, the step's deadline instead; when it passes,
+// on_error sees request_timeout exactly as from CAF. Every handler checks its sequence.
+template <class Dest, class OnReply, class OnError, class... Ts>
+void ask(Self self, std::uint64_t sequence, std::int64_t timeout_ms, const Dest& dest,
+         OnReply on_reply, OnError on_error, Ts&&... xs) {
+  arm(self, sequence, timeout_ms,
+      [on_error]() mutable { on_error(caf::make_error(caf::sec::request_timeout)); });
+  self->request(dest, no_timeout(), std::forward<Ts>(xs)...)
+      .then(std::move(on_reply), std::move(on_error));
+}
+
 void halt(Self self, ErrorCode code, std::string reason, std::vector<KeyMismatch> mismatches,
           bool escalate) {
   auto& state = self->state;
@@ -47,6 +93,7 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
   auto& state = self->state;
   // The snapshot belongs to this batch: nothing else runs until it arrives.
   state.busy = true;
+  ++state.sequence;  // a new step: the last order's deadline no longer applies
   self->request(state.monitor, millis(state.settings.update_timeout_ms), snapshot_atom::value)
       .then(
           [self, batch](Balances& positions) {
@@ -134,41 +181,42 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
   }
   std::vector<ExecutionHandshake> one;
   one.push_back(std::move(handshake));
-  self->request(state.updater, millis(state.settings.update_timeout_ms), update_atom::value,
-                std::move(one))
-      .then(
-          [self, sequence](std::vector<OrderResult>& results) {
-            if (sequence != self->state.sequence) return;
-            on_update(self, std::move(results.front()));
-          },
-          [self, sequence](const CafError& error) {
-            auto& state = self->state;
-            if (sequence != state.sequence) return;
-            auto item = std::move(state.queue.front());
-            state.queue.pop_front();
-            state.busy = false;
-            update_failed(self, {&item}, error);
-            pump(self);
-          });
+  sequence = ++state.sequence;  // the update is a step of its own, with its own deadline
+  ask(
+      self, sequence, state.settings.update_timeout_ms, state.updater,
+      [self, sequence](std::vector<OrderResult>& results) {
+        if (sequence != self->state.sequence) return;
+        on_update(self, std::move(results.front()));
+      },
+      [self, sequence](const CafError& error) {
+        auto& state = self->state;
+        if (sequence != state.sequence) return;
+        auto item = std::move(state.queue.front());
+        state.queue.pop_front();
+        state.busy = false;
+        update_failed(self, {&item}, error);
+        pump(self);
+      },
+      update_atom::value, std::move(one));
 }
 
 void route_order(Self self) {
   auto& state = self->state;
   state.busy = true;
   auto sequence = ++state.sequence;
-  self->request(state.router, millis(state.settings.venue_timeout_ms), route_atom::value,
-                state.queue.front().order)
-      .then(
-          [self, sequence](ExecutionHandshake& handshake) {
-            if (sequence != self->state.sequence) return;
-            on_handshake(self, sequence, std::move(handshake));
-          },
-          [self, sequence](const CafError& error) {
-            if (sequence != self->state.sequence) return;
-            finish_front(self,
-                         result_of(route_failure(self, self->state.queue.front().order, error)));
-            pump(self);
-          });
+  ask(
+      self, sequence, state.settings.venue_timeout_ms, state.router,
+      [self, sequence](ExecutionHandshake& handshake) {
+        if (sequence != self->state.sequence) return;
+        on_handshake(self, sequence, std::move(handshake));
+      },
+      [self, sequence](const CafError& error) {
+        if (sequence != self->state.sequence) return;
+        finish_front(self,
+                     result_of(route_failure(self, self->state.queue.front().order, error)));
+        pump(self);
+      },
+      route_atom::value, state.queue.front().order);
 }
 
 // Checks that need no venue: validation and the idempotency key.
@@ -220,14 +268,16 @@ void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
     }
     end_group(self);
   };
-  self->request(state.router, millis(state.settings.update_timeout_ms), revert_atom::value,
-                group_id(*state.group))
-      .then(finish, [self, finish](const CafError& error) mutable {
+  ask(
+      self, sequence, state.settings.update_timeout_ms, state.router, finish,
+      [self, sequence, finish](const CafError& error) mutable {
+        if (sequence != self->state.sequence) return;
         // A venue that cannot restore its checkpoint leaves the books in an unknown state.
         halt(self, ErrorCode::em_component_down,
              "atomic group revert failed: " + self->system().render(error), {}, true);
         finish(false);
-      });
+      },
+      revert_atom::value, group_id(*state.group));
 }
 
 // Flash loans must be repaid inside the group: borrowed minus repaid, per venue and asset.
@@ -257,31 +307,31 @@ void apply_group(Self self) {
     return;
   }
   auto sequence = ++state.sequence;
-  self->request(state.updater, millis(state.settings.update_timeout_ms), update_atom::value,
-                run.executed)
-      .then(
-          [self, sequence](std::vector<OrderResult>& results) {
-            auto& state = self->state;
-            if (sequence != state.sequence || !state.group) return;
-            auto& run = *state.group;
-            self->send(state.router, commit_atom::value, group_id(run));
-            const auto& last = results.back();
-            if (last.reconciliation.outcome == ReconciliationOutcome::mismatch)
-              halt(self, last.handshake.error_code, last.handshake.error_message,
-                   last.reconciliation.mismatches, true);
-            for (std::size_t i = 0; i < results.size(); ++i)
-              deliver(self, run.members[run.executed_members[i]], std::move(results[i]));
-            end_group(self);
-          },
-          [self, sequence](const CafError& error) {
-            auto& state = self->state;
-            if (sequence != state.sequence || !state.group) return;
-            std::vector<QueueItem*> items;
-            for (auto index : state.group->executed_members)
-              items.push_back(&state.group->members[index]);
-            update_failed(self, std::move(items), error);
-            end_group(self);
-          });
+  ask(
+      self, sequence, state.settings.update_timeout_ms, state.updater,
+      [self, sequence](std::vector<OrderResult>& results) {
+        auto& state = self->state;
+        if (sequence != state.sequence || !state.group) return;
+        auto& run = *state.group;
+        self->send(state.router, commit_atom::value, group_id(run));
+        const auto& last = results.back();
+        if (last.reconciliation.outcome == ReconciliationOutcome::mismatch)
+          halt(self, last.handshake.error_code, last.handshake.error_message,
+               last.reconciliation.mismatches, true);
+        for (std::size_t i = 0; i < results.size(); ++i)
+          deliver(self, run.members[run.executed_members[i]], std::move(results[i]));
+        end_group(self);
+      },
+      [self, sequence](const CafError& error) {
+        auto& state = self->state;
+        if (sequence != state.sequence || !state.group) return;
+        std::vector<QueueItem*> items;
+        for (auto index : state.group->executed_members)
+          items.push_back(&state.group->members[index]);
+        update_failed(self, std::move(items), error);
+        end_group(self);
+      },
+      update_atom::value, run.executed);
 }
 
 void run_group_member(Self self) {
@@ -294,28 +344,28 @@ void run_group_member(Self self) {
   const auto member = run.run_order[run.next];
   state.used_operation_ids.insert(run.members[member].order.operation_id);
   auto sequence = ++state.sequence;
-  self->request(state.router, millis(state.settings.venue_timeout_ms), route_atom::value,
-                run.members[member].order)
-      .then(
-          [self, sequence, member](ExecutionHandshake& handshake) {
-            auto& state = self->state;
-            if (sequence != state.sequence || !state.group) return;
-            auto& run = *state.group;
-            if (handshake.status != HandshakeStatus::executed) {
-              fail_group(self, run.next, std::move(handshake));
-              return;
-            }
-            run.executed.push_back(std::move(handshake));
-            run.executed_members.push_back(member);
-            ++run.next;
-            run_group_member(self);
-          },
-          [self, sequence, member](const CafError& error) {
-            auto& state = self->state;
-            if (sequence != state.sequence || !state.group) return;
-            auto& run = *state.group;
-            fail_group(self, run.next, route_failure(self, run.members[member].order, error));
-          });
+  ask(
+      self, sequence, state.settings.venue_timeout_ms, state.router,
+      [self, sequence, member](ExecutionHandshake& handshake) {
+        auto& state = self->state;
+        if (sequence != state.sequence || !state.group) return;
+        auto& run = *state.group;
+        if (handshake.status != HandshakeStatus::executed) {
+          fail_group(self, run.next, std::move(handshake));
+          return;
+        }
+        run.executed.push_back(std::move(handshake));
+        run.executed_members.push_back(member);
+        ++run.next;
+        run_group_member(self);
+      },
+      [self, sequence, member](const CafError& error) {
+        auto& state = self->state;
+        if (sequence != state.sequence || !state.group) return;
+        auto& run = *state.group;
+        fail_group(self, run.next, route_failure(self, run.members[member].order, error));
+      },
+      route_atom::value, run.members[member].order);
 }
 
 // Takes the group at the queue's front out of the queue and starts it. Members that fail the
@@ -394,14 +444,16 @@ void run_refresh(Self self) {
     item.refresh_done.deliver(std::move(result));
     pump(self);
   };
-  self->request(state.updater, millis(state.settings.update_timeout_ms), refresh_atom::value)
-      .then([done](RefreshResult& result) { done(std::move(result)); },
-            [self, done](const CafError& error) {
-              RefreshResult result;
-              result.failure = {ErrorCode::em_component_down,
-                                "refresh failed: " + self->system().render(error)};
-              done(std::move(result));
-            });
+  ask(
+      self, sequence, state.settings.update_timeout_ms, state.updater,
+      [done](RefreshResult& result) { done(std::move(result)); },
+      [self, done](const CafError& error) {
+        RefreshResult result;
+        result.failure = {ErrorCode::em_component_down,
+                          "refresh failed: " + self->system().render(error)};
+        done(std::move(result));
+      },
+      refresh_atom::value);
 }
 
 // Every venue has the new market data before anything after it is priced or settled.
@@ -418,15 +470,16 @@ void run_market_update(Self self) {
     item.market_done.deliver(true);
     pump(self);
   };
-  self->request(state.router, millis(state.settings.venue_timeout_ms), market_atom::value,
-                *state.queue.front().market)
-      .then([done](bool) { done(); },
-            [self, done](const CafError& error) {
-              halt(self, ErrorCode::em_component_down,
-                   "market update not confirmed by every venue: " + self->system().render(error),
-                   {}, true);
-              done();
-            });
+  ask(
+      self, sequence, state.settings.venue_timeout_ms, state.router, [done](bool) { done(); },
+      [self, sequence, done](const CafError& error) {
+        if (sequence != self->state.sequence) return;
+        halt(self, ErrorCode::em_component_down,
+             "market update not confirmed by every venue: " + self->system().render(error), {},
+             true);
+        done();
+      },
+      market_atom::value, *state.queue.front().market);
 }
 
 OrderResult halted_result(Self self, const QueueItem& item) {
@@ -569,6 +622,7 @@ execution_manager_actor::behavior_type execution_manager(
         pump(self);
       },
       [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },
+      [self](wake_atom) { on_wake(self); },
   };
 }
 

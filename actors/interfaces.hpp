@@ -89,7 +89,9 @@ using execution_manager_actor = TypedActor<
     // From the supervisor.
     Reacts<halt_atom, ErrorCode, std::string>,
     Reacts<resume_atom>,
-    Reacts<supervise_atom, ActorAddr>>;
+    Reacts<supervise_atom, ActorAddr>,
+    // Its own step-deadline timer (see ExecutionManagerState::deadline).
+    Reacts<wake_atom>>;
 
 using strategy_actor = TypedActor<Replies<StreamResult, run_atom>>;
 

@@ -127,7 +127,9 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
   join->expected.clear();
   join->reported.clear();
   join->pending = 1 + join->keys_by_venue.size();
-  auto timeout = millis(state.query_timeout_ms);
+  // No CAF timeout per query (each costs the clock thread a wake): the execution manager's
+  // deadline for the whole update bounds this, and a dead venue answers with an error at once.
+  auto timeout = no_timeout();
 
   auto on_monitor = [self, join](ApplyOutcome& outcome) {
     if (outcome.failure.failed()) note_failure(*join, std::move(outcome.failure));

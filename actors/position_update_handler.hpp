@@ -21,7 +21,7 @@ struct PositionUpdateHandlerState {
   position_monitor_actor monitor;
   std::map<std::string, venue_actor, std::less<>> venues;
   ReconciliationConfig policy;
-  std::int64_t query_timeout_ms = 5000;
+  std::int64_t query_timeout_ms = 5000;  // refresh queries; reconciliation queries have none
   std::uint64_t next_token = 0;
   std::unordered_map<std::uint64_t, std::shared_ptr<UpdateJoin>> waiting;  // by retry token
   static inline const char* name = "position_update_handler";

@@ -53,7 +53,9 @@ void execute_with_peer(Self self, VenuePlan plan, Reply reply) {
   }
   auto legs = plan.remote_legs;
   const auto group = plan.handshake.order.atomic_group_id;
-  self->request(peer, millis(state.peer_timeout_ms), legs_atom::value, group, std::move(legs))
+  // No CAF timeout (a clock wake per leg): the execution manager's deadline for this order
+  // bounds the wait and leaves the order in doubt; a dead peer answers with an error at once.
+  self->request(peer, no_timeout(), legs_atom::value, group, std::move(legs))
       .then(
           [self, plan, reply](const Failure& failure) mutable {
             if (failure.failed()) {
@@ -126,11 +128,9 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
 
 }  // namespace
 
-venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimulator> sim,
-                                           std::int64_t peer_timeout_ms) {
+venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimulator> sim) {
   auto& state = self->state;
   state.sim = std::move(sim);
-  state.peer_timeout_ms = peer_timeout_ms;
   return {
       [self](execute_atom, const Order& order) { return execute(self, order); },
       [self](legs_atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {

@@ -10,9 +10,8 @@
 
 namespace tightloop {
 
-venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimulator> sim,
-                                  std::int64_t peer_timeout_ms) {
-  return system.spawn(venue_interface, std::move(sim), peer_timeout_ms);
+venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimulator> sim) {
+  return system.spawn(venue_interface, std::move(sim));
 }
 
 BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfig& book,
@@ -28,7 +27,7 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   for (const auto& venue_config : config.venues) {
     std::shared_ptr<VenueSimulator> sim = std::move(built.at(venue_config.name));
     sims.emplace(venue_config.name, sim);
-    auto handle = spawn_venue(system, std::move(sim), timeout_ms);
+    auto handle = spawn_venue(system, std::move(sim));
     peers.emplace(venue_config.name, handle.address());
     routes.emplace(venue_config.name, RoutedVenue{venue_config.kind, handle});
     actors.venues.emplace(venue_config.name, handle);

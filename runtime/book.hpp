@@ -26,10 +26,8 @@ struct BookActors {
 class VenueSimulator;
 
 // Spawns the actor that fronts one venue simulator. Tests swap in an instrumented one.
-using VenueSpawner = std::function<venue_actor(ActorSystem&, std::shared_ptr<VenueSimulator>,
-                                               std::int64_t peer_timeout_ms)>;
-venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimulator> sim,
-                                  std::int64_t peer_timeout_ms);
+using VenueSpawner = std::function<venue_actor(ActorSystem&, std::shared_ptr<VenueSimulator>)>;
+venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimulator> sim);
 
 BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfig& book,
                       std::shared_ptr<const MarketData> market,

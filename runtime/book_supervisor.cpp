@@ -58,7 +58,7 @@ std::vector<std::string> restart_dead_venues(Self self) {
   auto& state = self->state;
   std::vector<std::string> restarted(state.dead_venues.begin(), state.dead_venues.end());
   for (const auto& name : restarted) {
-    auto venue = state.spawn_venue(self->system(), state.sims.at(name), state.timeout_ms);
+    auto venue = state.spawn_venue(self->system(), state.sims.at(name));
     watch_venue(self, venue);
     state.actors.venues[name] = venue;
     self->send(state.actors.router, replace_atom::value, name, venue);

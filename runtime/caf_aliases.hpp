@@ -64,4 +64,12 @@ inline caf::duration millis(std::int64_t ms) {
   return caf::duration{std::chrono::milliseconds(ms)};
 }
 
+// A request without a CAF timeout. In 0.17 every finite request timeout takes the clock
+// thread's mutex and wakes it (about as much as the hop itself), so the order path uses this and
+// guards its steps with its own deadline instead (execution_manager).
+inline caf::duration no_timeout() { return caf::infinite; }
+
+// The actor's clock: steady time in production, virtual time under the testing scheduler.
+using TimePoint = caf::actor_clock::time_point;
+
 }  // namespace tightloop

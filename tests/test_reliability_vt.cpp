@@ -456,6 +456,25 @@ TEST_CASE("a reply slower than usual but within the venue timeout arrives after 
   CHECK(positions.at("aave:aToken:WETH") == 1.0 / 1.25);
 }
 
+// The book keeps one deadline timer and re-arms it when it fires early: an order routed while an
+// earlier order's timer is still pending must still get its full venue_timeout_ms.
+TEST_CASE("a venue timeout counts from the order's own routing while an earlier timer is pending") {
+  Book f;
+  auto slow = fault_on(FaultKind::slow_reply, "slow-1");
+  slow.delay_ms = 3000;
+  REQUIRE(milliseconds(slow.delay_ms) < f.venue_timeout());
+  switch_on(f.vt, f.book, "binance", slow);
+  switch_on(f.vt, f.book, "binance", fault_on(FaultKind::no_reply, "silent-2"));
+
+  const auto start = f.vt.now();
+  check_executed_and_matched(execute(f.vt, f.book, binance_buy("slow-1")));
+  CHECK(f.vt.now() - start == milliseconds(3000));
+  auto silent = execute(f.vt, f.book, binance_buy("silent-2"));
+  CHECK(f.vt.now() - start == milliseconds(3000) + f.venue_timeout());
+  check_venue_timeout(silent, f.config);
+  CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + 0.5);
+}
+
 TEST_CASE("a reply slower than the venue timeout leaves the order in doubt and the late one is dropped") {
   Book f;
   auto fault = fault_on(FaultKind::slow_reply, "slow-1");

@@ -93,9 +93,8 @@ TEST_CASE("venues see at most one in-flight order per book, in input order") {
   auto system_config = make_actor_system_config(config.scheduler);
   ActorSystem system{*system_config};
   auto log = std::make_shared<ProbeLog>();
-  VenueSpawner spawn_probe = [log](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim,
-                                   std::int64_t timeout_ms) {
-    auto inner = spawn_venue_interface(sys, std::move(sim), timeout_ms);
+  VenueSpawner spawn_probe = [log](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim) {
+    auto inner = spawn_venue_interface(sys, std::move(sim));
     return sys.spawn(probe_venue, inner, log);
   };
   auto book = spawn_book(system, config, config.books.front(),

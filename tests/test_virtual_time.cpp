@@ -45,9 +45,9 @@ caf::behavior hung_venue(caf::stateful_actor<HungVenueState>* self, venue_actor 
 }
 
 VenueSpawner hang_one_venue() {
-  return [](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim, std::int64_t timeout_ms) {
+  return [](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim) {
     const bool hang = sim->name() == hung_venue_name;
-    auto inner = spawn_venue_interface(sys, std::move(sim), timeout_ms);
+    auto inner = spawn_venue_interface(sys, std::move(sim));
     return hang ? actor_cast<venue_actor>(sys.spawn(hung_venue, inner)) : inner;
   };
 }
