@@ -12,7 +12,7 @@ using tightloop::test::order_from;
 
 namespace {
 
-using Positions = std::map<std::string, double>;
+using test::Positions;
 
 constexpr double flash_fee_rate = 0.0005;  // exact_config's aave
 constexpr double weth_liquidity_index = 1.25;
@@ -20,24 +20,8 @@ constexpr double weth_borrow_index = 2.0;
 constexpr double weeth_liquidity_index = 1.0;
 constexpr double weeth_per_weth = 0.5;
 
-// Every subscribed key of exact_config's book, at its initial amount.
-const Positions initial_positions{
-    {"binance:BaseToken:BTC", 1.0},     {"binance:BaseToken:USDT", 100000.0},
-    {"binance:Perp:BTCUSDT", 0.0},      {"wallet:BaseToken:WETH", 10.0},
-    {"wallet:BaseToken:USDT", 0.0},     {"wallet:BaseToken:USDC", 5000.0},
-    {"wallet:LST:weETH", 0.0},          {"aave:aToken:WETH", 0.0},
-    {"aave:aToken:weETH", 0.0},         {"aave:debtToken:WETH", 0.0},
-};
-
-Positions all_venue_ledgers(Runtime& runtime, const std::string& book) {
-  Positions merged;
-  for (const auto& venue : runtime.config().venues)
-    for (const auto& [key, amount] : runtime.venue_balances(book, venue.name)) {
-      CHECK_MESSAGE(merged.count(key) == 0, key << " held by two venues");
-      merged.emplace(key, amount);
-    }
-  return merged;
-}
+const Positions& initial_positions = test::exact_initial_positions();
+using test::all_venue_ledgers;
 
 Positions positions_now(Runtime& runtime, const std::string& book) {
   return runtime.run_book(book, {}).positions;

@@ -16,27 +16,14 @@ using tightloop::test::order_from;
 
 namespace {
 
-using Positions = std::map<std::string, double>;
+using test::Positions;
 
 constexpr double btc_price = 60000.0;  // in USDT, exact_config
 constexpr double taker_fee_rate = 0.001;
 constexpr double weth_liquidity_index = 1.25;
 
-const Positions initial_positions{
-    {"binance:BaseToken:BTC", 1.0},     {"binance:BaseToken:USDT", 100000.0},
-    {"binance:Perp:BTCUSDT", 0.0},      {"wallet:BaseToken:WETH", 10.0},
-    {"wallet:BaseToken:USDT", 0.0},     {"wallet:BaseToken:USDC", 5000.0},
-    {"wallet:LST:weETH", 0.0},          {"aave:aToken:WETH", 0.0},
-    {"aave:aToken:weETH", 0.0},         {"aave:debtToken:WETH", 0.0},
-};
-
-Positions all_venue_ledgers(Runtime& runtime, const std::string& book) {
-  Positions merged;
-  for (const auto& venue : runtime.config().venues)
-    for (const auto& [key, amount] : runtime.venue_balances(book, venue.name))
-      merged.emplace(key, amount);
-  return merged;
-}
+const Positions& initial_positions = test::exact_initial_positions();
+using test::all_venue_ledgers;
 
 Order spot(const std::string& id, const std::string& side, double amount) {
   return order_from({{"operation_id", id}, {"venue", "binance"}, {"operation", "spot_trade"},

@@ -71,6 +71,27 @@ Order order_from(const nlohmann::json& json) {
   return decoded.order;
 }
 
+const Positions& exact_initial_positions() {
+  static const Positions positions{
+      {"binance:BaseToken:BTC", 1.0},   {"binance:BaseToken:USDT", 100000.0},
+      {"binance:Perp:BTCUSDT", 0.0},    {"wallet:BaseToken:WETH", 10.0},
+      {"wallet:BaseToken:USDT", 0.0},   {"wallet:BaseToken:USDC", 5000.0},
+      {"wallet:LST:weETH", 0.0},        {"aave:aToken:WETH", 0.0},
+      {"aave:aToken:weETH", 0.0},       {"aave:debtToken:WETH", 0.0},
+  };
+  return positions;
+}
+
+Positions all_venue_ledgers(Runtime& runtime, const std::string& book) {
+  Positions merged;
+  for (const auto& venue : runtime.config().venues)
+    for (const auto& [key, amount] : runtime.venue_balances(book, venue.name)) {
+      CHECK_MESSAGE(merged.count(key) == 0, key << " held by two venues");
+      merged.emplace(key, amount);
+    }
+  return merged;
+}
+
 namespace {
 std::atomic<int> temp_counter{0};
 

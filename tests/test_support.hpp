@@ -2,6 +2,7 @@
 // the real `tightloop` binary as a child process.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,19 +10,26 @@
 
 #include "config/config.hpp"
 #include "messages/order.hpp"
+#include "runtime/runtime.hpp"
 
 namespace tightloop::test {
 
 // A complete config with one venue of every kind and numbers chosen so that results are exact
 // in binary: prices BTC 60000, USDT 1, WETH 2000, weETH 4000; fee 0.001; no slippage; aave
 // indices 1.25 / 2; staking 0.5 weETH per WETH; pool fee 0.003; reconciliation retries after
-// 1 ms and 2 ms (real-time tests stay fast; virtual-time tests check the defaults). Books: `books` names (first
-// gets nothing special), each with the same subscriptions and initial positions.
+// 1 ms and 2 ms (real-time tests stay fast; virtual-time tests check the defaults). Books:
+// `books` names, each with the same subscriptions and initial positions.
 nlohmann::json exact_config_json(const std::vector<std::string>& books = {"main"});
 Config exact_config(const std::vector<std::string>& books = {"main"});
 Config config_from(const nlohmann::json& json);  // REQUIREs a valid config
 
 Order order_from(const nlohmann::json& json);  // REQUIREs a decodable order
+
+using Positions = std::map<std::string, double>;
+// Every subscribed key of an exact_config book, at its initial amount.
+const Positions& exact_initial_positions();
+// Every venue's ledger of `book` in one map; a key held by two venues fails the test.
+Positions all_venue_ledgers(Runtime& runtime, const std::string& book);
 
 // A file removed when the object goes.
 class TempFile {
