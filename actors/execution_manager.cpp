@@ -35,11 +35,19 @@ void schedule_wake(Self self, TimePoint due) {
 
 // Guards step `sequence` (the one starting now) for timeout_ms. A timer is scheduled only when
 // none is due earlier; a timer that fires early re-arms itself for the current deadline.
-void arm(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::function<void()> expire) {
+void arm(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::string venue,
+         std::function<void(const CafError&)> expire) {
   auto& state = self->state;
   const auto due = self->clock().now() + std::chrono::milliseconds(timeout_ms);
-  state.deadline = StepDeadline{sequence, due, std::move(expire)};
+  state.deadline = StepDeadline{sequence, due, std::move(venue), std::move(expire)};
   if (state.wake_times.empty() || due < *state.wake_times.begin()) schedule_wake(self, due);
+}
+
+// Ends the step in flight through its error path, now.
+void expire_step(Self self, const CafError& error) {
+  auto expire = std::move(self->state.deadline->expire);
+  self->state.deadline.reset();
+  expire(error);
 }
 
 void on_wake(Self self) {
@@ -51,22 +59,31 @@ void on_wake(Self self) {
     return;
   }
   if (self->clock().now() >= state.deadline->due) {
-    auto expire = std::move(state.deadline->expire);
-    state.deadline.reset();
-    expire();
+    expire_step(self, caf::make_error(caf::sec::request_timeout));
     return;
   }
   if (state.wake_times.empty() || state.deadline->due < *state.wake_times.begin())
     schedule_wake(self, state.deadline->due);
 }
 
+// A venue died (the supervisor says so right after halting the book). A dead venue never
+// answers the order it held, so that order is in doubt now, not at its deadline.
+void on_venue_down(Self self, const std::string& venue) {
+  auto& state = self->state;
+  if (!state.deadline || !state.busy || state.deadline->sequence != state.sequence ||
+      state.deadline->venue != venue)
+    return;
+  expire_step(self, caf::make_error(caf::sec::request_receiver_down));
+}
+
 // A request on the order path: no CAF timeout, the step's deadline instead; when it passes,
 // on_error sees request_timeout exactly as from CAF. Every handler checks its sequence.
+// `venue` names the venue a routing step waits for (see on_venue_down).
 template <class Dest, class OnReply, class OnError, class... Ts>
-void ask(Self self, std::uint64_t sequence, std::int64_t timeout_ms, const Dest& dest,
-         OnReply on_reply, OnError on_error, Ts&&... xs) {
-  arm(self, sequence, timeout_ms,
-      [on_error]() mutable { on_error(caf::make_error(caf::sec::request_timeout)); });
+void ask(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::string venue,
+         const Dest& dest, OnReply on_reply, OnError on_error, Ts&&... xs) {
+  arm(self, sequence, timeout_ms, std::move(venue),
+      [on_error](const CafError& error) mutable { on_error(error); });
   self->request(dest, no_timeout(), std::forward<Ts>(xs)...)
       .then(std::move(on_reply), std::move(on_error));
 }
@@ -151,12 +168,16 @@ void on_update(Self self, OrderResult result) {
 
 ExecutionHandshake route_failure(Self self, const Order& order, const CafError& error) {
   const bool timed_out = error == caf::sec::request_timeout;
+  std::string message;
+  if (timed_out)
+    message = "venue did not answer within " +
+              std::to_string(self->state.settings.venue_timeout_ms) + " ms; outcome unknown";
+  else if (error == caf::sec::request_receiver_down)
+    message = "venue " + order.venue + " died with the order in flight; outcome unknown";
+  else
+    message = "venue unreachable: " + self->system().render(error);
   auto hs = failed_handshake(
-      order, timed_out ? ErrorCode::em_venue_timeout : ErrorCode::em_component_down,
-      timed_out ? "venue did not answer within " +
-                      std::to_string(self->state.settings.venue_timeout_ms) +
-                      " ms; outcome unknown"
-                : "venue unreachable: " + self->system().render(error));
+      order, timed_out ? ErrorCode::em_venue_timeout : ErrorCode::em_component_down, message);
   hs.in_doubt = true;  // never guess executed or not executed
   return hs;
 }
@@ -183,7 +204,7 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
   one.push_back(std::move(handshake));
   sequence = ++state.sequence;  // the update is a step of its own, with its own deadline
   ask(
-      self, sequence, state.settings.update_timeout_ms, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
       [self, sequence](std::vector<OrderResult>& results) {
         if (sequence != self->state.sequence) return;
         on_update(self, std::move(results.front()));
@@ -205,7 +226,8 @@ void route_order(Self self) {
   state.busy = true;
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.venue_timeout_ms, state.router,
+      self, sequence, state.settings.venue_timeout_ms, state.queue.front().order.venue,
+      state.router,
       [self, sequence](ExecutionHandshake& handshake) {
         if (sequence != self->state.sequence) return;
         on_handshake(self, sequence, std::move(handshake));
@@ -269,7 +291,7 @@ void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
     end_group(self);
   };
   ask(
-      self, sequence, state.settings.update_timeout_ms, state.router, finish,
+      self, sequence, state.settings.update_timeout_ms, {}, state.router, finish,
       [self, sequence, finish](const CafError& error) mutable {
         if (sequence != self->state.sequence) return;
         // A venue that cannot restore its checkpoint leaves the books in an unknown state.
@@ -308,7 +330,7 @@ void apply_group(Self self) {
   }
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.update_timeout_ms, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
       [self, sequence](std::vector<OrderResult>& results) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
@@ -345,7 +367,8 @@ void run_group_member(Self self) {
   state.used_operation_ids.insert(run.members[member].order.operation_id);
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.venue_timeout_ms, state.router,
+      self, sequence, state.settings.venue_timeout_ms, run.members[member].order.venue,
+      state.router,
       [self, sequence, member](ExecutionHandshake& handshake) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
@@ -445,7 +468,7 @@ void run_refresh(Self self) {
     pump(self);
   };
   ask(
-      self, sequence, state.settings.update_timeout_ms, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
       [done](RefreshResult& result) { done(std::move(result)); },
       [self, done](const CafError& error) {
         RefreshResult result;
@@ -471,7 +494,7 @@ void run_market_update(Self self) {
     pump(self);
   };
   ask(
-      self, sequence, state.settings.venue_timeout_ms, state.router, [done](bool) { done(); },
+      self, sequence, state.settings.venue_timeout_ms, {}, state.router, [done](bool) { done(); },
       [self, sequence, done](const CafError& error) {
         if (sequence != self->state.sequence) return;
         halt(self, ErrorCode::em_component_down,
@@ -623,6 +646,7 @@ execution_manager_actor::behavior_type execution_manager(
       },
       [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },
       [self](wake_atom) { on_wake(self); },
+      [self](venue_down_atom, const std::string& venue) { on_venue_down(self, venue); },
   };
 }
 

@@ -65,7 +65,8 @@ struct GroupRun {
 struct StepDeadline {
   std::uint64_t sequence = 0;  // the step it guards; a later step replaces it
   TimePoint due;
-  std::function<void()> expire;  // the step's own timeout path
+  std::string venue;  // the venue a routing step waits for; empty for other steps
+  std::function<void(const CafError&)> expire;  // the step's error path
 };
 
 struct ExecutionManagerState {

@@ -88,6 +88,7 @@ using execution_manager_actor = TypedActor<
     Replies<bool, market_atom, MarketData>,
     // From the supervisor.
     Reacts<halt_atom, ErrorCode, std::string>,
+    Reacts<venue_down_atom, std::string>,  // after the halt: the venue's order is in doubt now
     Reacts<resume_atom>,
     Reacts<supervise_atom, ActorAddr>,
     // Its own step-deadline timer (see ExecutionManagerState::deadline).

@@ -42,6 +42,7 @@ void on_down(Self self, const DownMsg& down) {
     log_line(LogLevel::error, "book_supervisor", "book " + state.actors.name + ": " + why);
     mark_halted(self, ErrorCode::em_component_down, why, {});
     self->send(state.actors.manager, halt_atom::value, ErrorCode::em_component_down, why);
+    self->send(state.actors.manager, venue_down_atom::value, name);
     return;
   }
 }

@@ -55,6 +55,7 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using fault_atom = caf::atom_constant<caf::atom("fault")>;
 using supervise_atom = caf::atom_constant<caf::atom("supervise")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using venue_down_atom = caf::atom_constant<caf::atom("venuedown")>;
 
 // A using-declaration, not a wrapper: ADL on handles whose message types live in this
 // namespace would otherwise see two actor_cast templates.

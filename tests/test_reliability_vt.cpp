@@ -510,17 +510,15 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
                     fault_on(FaultKind::crash, "crash-1"));
   f.vt.run();
 
+  // The supervisor halts the book and tells the execution manager which venue died: the order
+  // that venue held is in doubt at once, without waiting for venue_timeout_ms.
   const auto start = f.vt.now();
   auto crashed = execute(f.vt, f.book, binance_buy("crash-1"));
-  const auto waited = f.vt.now() - start;
+  CHECK(f.vt.now() == start);
   CHECK(crashed.handshake.order.operation_id == "crash-1");
-  if (crashed.handshake.error_code == ErrorCode::em_venue_timeout) {
-    check_venue_timeout(crashed, f.config);
-    CHECK(waited == f.venue_timeout());
-  } else {
-    check_in_doubt(crashed, ErrorCode::em_component_down);
-    CHECK(waited == milliseconds(0));
-  }
+  check_in_doubt(crashed, ErrorCode::em_component_down);
+  CHECK(crashed.handshake.error_message.find("venue binance died with the order in flight") !=
+        std::string::npos);
 
   auto book = status(f.vt, f.book);
   CHECK(book.halted);
@@ -555,36 +553,25 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
   CHECK(positions.at(usdt_key) == initial_usdt + usdt_delta(0.5, true));
 }
 
-TEST_CASE("a resume while the crashed venue's order is in flight keeps that order in doubt") {
+// Another venue of the book dying does not end the order in flight at a live venue.
+TEST_CASE("a venue that dies while another venue holds the order leaves that order to finish") {
   Book f;
-  f.vt.self()->send(f.book.venues.at("binance"), fault_atom::value,
-                    fault_on(FaultKind::crash, "crash-1"));
-  f.vt.run();
+  auto slow = fault_on(FaultKind::slow_reply, "slow-1");
+  slow.delay_ms = 2000;
+  switch_on(f.vt, f.book, "binance", slow);
 
   const auto start = f.vt.now();
-  auto crashed = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
-                                                binance_buy("crash-1"));
+  auto order = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
+                                              binance_buy("slow-1"));
+  f.vt.self()->send_exit(f.book.venues.at("aave"), ExitReason::kill);
+  f.vt.run();
   REQUIRE(status(f.vt, f.book).halted);
-  auto resumed = resume(f.vt, f.book);  // the venue is back before the order timed out
-  CHECK(resumed.resumed);
-  CHECK(resumed.restarted_venues == std::vector<std::string>{"binance"});
-  auto next = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
-                                             binance_buy("buy-2"));
-  CHECK(f.vt.now() == start);
-  if (!crashed.ready()) {  // no EM-005 answer: the order ends at its own timeout
-    CHECK_FALSE(next.ready());
-    REQUIRE(f.vt.advance_to_next_timer());
-    CHECK(f.vt.now() - start == f.venue_timeout());
-    REQUIRE(crashed.ready());
-    check_venue_timeout(take(f.vt, crashed.take()), f.config);
-  } else {
-    check_in_doubt(take(f.vt, crashed.take()), ErrorCode::em_component_down);
-  }
-  REQUIRE(next.ready());
-  check_executed_and_matched(take(f.vt, next.take()));
+  CHECK_FALSE(order.ready());
+  REQUIRE(f.vt.advance_to_next_timer());
+  CHECK(f.vt.now() - start == milliseconds(2000));
+  REQUIRE(order.ready());
+  check_executed_and_matched(take(f.vt, order.take()));
   CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + 0.5);
-  CHECK(venue_ledger(f.vt, f.book, "binance").at(btc_key) == initial_btc + 0.5);
-  CHECK_FALSE(status(f.vt, f.book).halted);
 }
 
 // `times` is how often a fault may fire in the venue's life, not per actor incarnation: a
