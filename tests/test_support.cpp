@@ -71,6 +71,18 @@ Order order_from(const nlohmann::json& json) {
   return decoded.order;
 }
 
+void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
+  CHECK(hs.status == HandshakeStatus::failed);
+  CHECK(hs.error_code == code);
+  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
+  CHECK(hs.position_deltas.empty());
+  CHECK(hs.fee_amount == 0.0);
+  CHECK(hs.fee_currency.empty());
+  CHECK(hs.trade_id.empty());
+  CHECK(hs.executed_amount == 0.0);
+  CHECK_FALSE(hs.executed_price.has_value());
+}
+
 const Positions& exact_initial_positions() {
   static const Positions positions{
       {"binance:BaseToken:BTC", 1.0},   {"binance:BaseToken:USDT", 100000.0},

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
+#include "messages/execution_handshake.hpp"
 #include "messages/order.hpp"
 #include "runtime/runtime.hpp"
 
@@ -24,6 +25,10 @@ Config exact_config(const std::vector<std::string>& books = {"main"});
 Config config_from(const nlohmann::json& json);  // REQUIREs a valid config
 
 Order order_from(const nlohmann::json& json);  // REQUIREs a decodable order
+
+// A handshake a venue failed: the code, a message containing `fragment`, and nothing executed
+// (no deltas, no fee, no trade id, no fill).
+void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment);
 
 using Positions = std::map<std::string, double>;
 // Every subscribed key of an exact_config book, at its initial amount.

@@ -2,10 +2,13 @@
 
 #include "actors/venues/cex_venue.hpp"
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
 namespace {
+
+using test::check_failed;
 
 // binance: 5 bps slippage (fill prices are inexact, expected values use the same formula);
 // okx: no slippage, so every number below is exact in binary and written as a literal.
@@ -64,18 +67,6 @@ Order limit(Order order, double price) {
   order.order_type = OrderType::limit;
   order.price = price;
   return order;
-}
-
-void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
-  CHECK(hs.status == HandshakeStatus::failed);
-  CHECK(hs.error_code == code);
-  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
-  CHECK(hs.position_deltas.empty());
-  CHECK(hs.fee_amount == 0.0);
-  CHECK(hs.fee_currency.empty());
-  CHECK(hs.trade_id.empty());
-  CHECK(hs.executed_amount == 0.0);
-  CHECK_FALSE(hs.executed_price.has_value());
 }
 
 using Balances = std::map<std::string, double>;

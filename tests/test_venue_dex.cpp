@@ -1,10 +1,13 @@
 #include <doctest/doctest.h>
 
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
 namespace {
+
+using test::check_failed;
 
 using Balances = std::map<std::string, double>;
 
@@ -60,15 +63,6 @@ Order swap(std::string venue, std::string sold, std::string bought, double amoun
   order.token_out = std::move(bought);
   order.amount = amount;
   return order;
-}
-
-void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
-  CHECK(hs.status == HandshakeStatus::failed);
-  CHECK(hs.error_code == code);
-  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
-  CHECK(hs.position_deltas.empty());
-  CHECK(hs.fee_amount == 0.0);
-  CHECK(hs.trade_id.empty());
 }
 
 }  // namespace

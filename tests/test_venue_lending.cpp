@@ -2,10 +2,13 @@
 
 #include "actors/venues/lending_venue.hpp"
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
 namespace {
+
+using test::check_failed;
 
 using Balances = std::map<std::string, double>;
 
@@ -49,16 +52,6 @@ Order lend(Operation op, std::string asset, double amount) {
   (in ? order.token_in : order.token_out) = std::move(asset);
   order.amount = amount;
   return order;
-}
-
-void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
-  CHECK(hs.status == HandshakeStatus::failed);
-  CHECK(hs.error_code == code);
-  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
-  CHECK(hs.position_deltas.empty());
-  CHECK(hs.fee_amount == 0.0);
-  CHECK(hs.fee_currency.empty());
-  CHECK(hs.trade_id.empty());
 }
 
 LendingVenue& aave_of(VenueSet& venues) {

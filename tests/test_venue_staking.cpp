@@ -1,10 +1,13 @@
 #include <doctest/doctest.h>
 
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
 namespace {
+
+using test::check_failed;
 
 using Balances = std::map<std::string, double>;
 
@@ -57,14 +60,6 @@ Order stake(std::string token, double amount) {
 
 Order unstake(std::string token, double amount) {
   return staking("lido", Operation::unstake, std::move(token), amount);
-}
-
-void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
-  CHECK(hs.status == HandshakeStatus::failed);
-  CHECK(hs.error_code == code);
-  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
-  CHECK(hs.position_deltas.empty());
-  CHECK(hs.trade_id.empty());
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 
 #include "actors/venues/transfer_pricing.hpp"
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
 namespace {
+
+using test::check_failed;
 
 using Balances = std::map<std::string, double>;
 
@@ -60,16 +63,6 @@ Order transfer(std::string from, std::string to, std::string token, double amoun
   order.target_venue = std::move(to);
   order.amount = amount;
   return order;
-}
-
-void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment) {
-  CHECK(hs.status == HandshakeStatus::failed);
-  CHECK(hs.error_code == code);
-  CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
-  CHECK(hs.position_deltas.empty());
-  CHECK(hs.fee_amount == 0.0);
-  CHECK(hs.fee_currency.empty());
-  CHECK(hs.trade_id.empty());
 }
 
 }  // namespace
