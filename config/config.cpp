@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "messages/enum_names.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -9,9 +11,7 @@ constexpr std::array<std::string_view, 5> venue_kind_names{"cex", "lending", "st
                                                            "wallet"};
 }
 
-std::string_view to_string(VenueKind kind) {
-  return venue_kind_names[static_cast<std::size_t>(kind)];
-}
+std::string_view to_string(VenueKind kind) { return name_of(venue_kind_names, kind); }
 
 const VenueConfig* Config::find_venue(std::string_view name) const {
   for (const auto& venue : venues)

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "messages/enum_names.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -9,14 +11,10 @@ constexpr std::array<std::string_view, 7> source_names{"trade",    "transfer", "
                                                        "interest", "reward",   "initial"};
 }
 
-std::string_view to_string(DeltaSource source) {
-  return source_names[static_cast<std::size_t>(source)];
-}
+std::string_view to_string(DeltaSource source) { return name_of(source_names, source); }
 
 std::optional<DeltaSource> parse_delta_source(std::string_view text) {
-  for (std::size_t i = 0; i < source_names.size(); ++i)
-    if (source_names[i] == text) return static_cast<DeltaSource>(i);
-  return std::nullopt;
+  return parse_name<DeltaSource>(source_names, text);
 }
 
 }  // namespace tightloop

@@ -3,6 +3,8 @@
 #include <array>
 #include <sstream>
 
+#include "messages/enum_names.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -52,14 +54,10 @@ std::string parameter_text(const FaultSpec& fault) {
 
 }  // namespace
 
-std::string_view to_string(FaultKind kind) {
-  return fault_kind_names[static_cast<std::size_t>(kind)];
-}
+std::string_view to_string(FaultKind kind) { return name_of(fault_kind_names, kind); }
 
 std::optional<FaultKind> parse_fault_kind(std::string_view text) {
-  for (std::size_t i = 0; i < fault_kind_names.size(); ++i)
-    if (fault_kind_names[i] == text) return static_cast<FaultKind>(i);
-  return std::nullopt;
+  return parse_name<FaultKind>(fault_kind_names, text);
 }
 
 std::string reject_message(const FaultSpec& fault) {

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "messages/enum_names.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -9,14 +11,10 @@ constexpr std::array<std::string_view, 5> type_names{"BaseToken", "aToken", "deb
                                                      "Perp"};
 }
 
-std::string_view to_string(PositionType type) {
-  return type_names[static_cast<std::size_t>(type)];
-}
+std::string_view to_string(PositionType type) { return name_of(type_names, type); }
 
 std::optional<PositionType> parse_position_type(std::string_view text) {
-  for (std::size_t i = 0; i < type_names.size(); ++i)
-    if (type_names[i] == text) return static_cast<PositionType>(i);
-  return std::nullopt;
+  return parse_name<PositionType>(type_names, text);
 }
 
 bool is_non_negative(PositionType type) {
