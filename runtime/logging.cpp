@@ -75,6 +75,8 @@ void init_logging(std::string_view level, const std::string& file) {
 
 void set_log_level(LogLevel level) { current_level.store(static_cast<int>(level)); }
 
+void set_log_level(std::string_view level) { set_log_level(parse_level(level)); }
+
 bool log_enabled(LogLevel level) {
   return static_cast<int>(level) >= current_level.load(std::memory_order_relaxed);
 }

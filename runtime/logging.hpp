@@ -12,6 +12,8 @@ enum class LogLevel { trace, debug, info, warning, error };
 // Installs the sink. `file` empty: stderr. Unknown level names fall back to info (the config
 // loader rejects them before this is called).
 void init_logging(std::string_view level, const std::string& file);
+// Only the threshold, sinks untouched: what an embedding application gets from its config.
+void set_log_level(std::string_view level);
 void set_log_level(LogLevel level);
 bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view component, std::string_view message);

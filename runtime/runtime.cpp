@@ -6,6 +6,7 @@
 #include "actors/strategy.hpp"
 #include "runtime/actor_system_setup.hpp"
 #include "runtime/book.hpp"
+#include "runtime/logging.hpp"
 
 namespace tightloop {
 
@@ -56,7 +57,10 @@ struct Runtime::Impl {
   }
 };
 
-Runtime::Runtime(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Runtime::Runtime(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
+  // The threshold only: sinks belong to the application (init_logging installs ours).
+  set_log_level(impl_->config.log.level);
+}
 
 Runtime::~Runtime() = default;
 

@@ -1,2 +1,11 @@
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// doctest's main, after installing the runtime's log sink on stderr (as the binary does), so
+// that log lines from actors under test read like the daemon's.
+#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
+
+#include "runtime/logging.hpp"
+
+int main(int argc, char** argv) {
+  tightloop::init_logging("info", "");
+  return doctest::Context(argc, argv).run();
+}
