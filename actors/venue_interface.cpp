@@ -17,12 +17,6 @@ struct Reply {
   std::optional<double> report_error;  // wrong_report
 };
 
-void checkpoint(Self self, const std::string& group) {
-  auto& state = self->state;
-  if (group.empty() || state.checkpoints.count(group)) return;
-  state.checkpoints.emplace(group, state.sim->clone());
-}
-
 void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
   handshake.order = reply.original;
   if (reply.silent) return;  // the promise is dropped: the caller learns only from its timeout
@@ -115,7 +109,7 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
   reply.promise = self->make_response_promise<ExecutionHandshake>();
   auto promise = reply.promise;
   if (!apply) return promise;  // dropped before anything happened
-  checkpoint(self, order.atomic_group_id);
+  sim.open_checkpoint(order.atomic_group_id);
   auto plan = sim.plan(effective);
   if (plan.executed() && !plan.remote_legs.empty()) {
     execute_with_peer(self, std::move(plan), std::move(reply));
@@ -136,7 +130,7 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
       [self](legs_atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {
         auto& ledger = self->state.sim->ledger();
         if (auto failure = ledger.check(legs)) return std::move(*failure);
-        checkpoint(self, group);
+        self->state.sim->open_checkpoint(group);
         ledger.apply(legs);
         return Failure{};
       },
@@ -160,14 +154,9 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
       },
       [self](settle_atom) { return self->state.sim->settle(); },
       [self](revert_atom, const std::string& group) {
-        auto& state = self->state;
-        auto it = state.checkpoints.find(group);
-        if (it == state.checkpoints.end()) return false;
-        state.sim->restore(*it->second);
-        state.checkpoints.erase(it);
-        return true;
+        return self->state.sim->revert_checkpoint(group);
       },
-      [self](commit_atom, const std::string& group) { self->state.checkpoints.erase(group); },
+      [self](commit_atom, const std::string& group) { self->state.sim->close_checkpoint(group); },
       [self](fault_atom, const FaultSpec& fault) {
         log_line(LogLevel::info, self->state.sim->name(), "fault switched on: " + describe(fault));
         self->state.sim->faults().add(fault);

@@ -14,7 +14,6 @@ namespace tightloop {
 struct VenueInterfaceState {
   std::shared_ptr<VenueSimulator> sim;  // shared with the supervisor: a restart keeps the ledger
   VenuePeers peers;  // other venues of the book, by name; weak so that no handle cycle forms
-  std::map<std::string, std::unique_ptr<VenueSimulator>> checkpoints;  // by atomic group id
   std::uint64_t next_wake = 0;
   std::map<std::uint64_t, std::pair<Promise<ExecutionHandshake>, ExecutionHandshake>> delayed;
   static inline const char* name = "venue_interface";

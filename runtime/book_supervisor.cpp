@@ -1,5 +1,6 @@
 #include "runtime/book_supervisor.hpp"
 
+#include "actors/venues/venue_simulator.hpp"
 #include "runtime/logging.hpp"
 
 namespace tightloop {
@@ -59,6 +60,11 @@ std::vector<std::string> restart_dead_venues(Self self) {
   auto& state = self->state;
   std::vector<std::string> restarted(state.dead_venues.begin(), state.dead_venues.end());
   for (const auto& name : restarted) {
+    // A group the venue died in could not be reverted on it then; it is now.
+    for (const auto& group : state.sims.at(name)->revert_open_checkpoints())
+      log_line(LogLevel::warning, "book_supervisor",
+               "book " + state.actors.name + ": venue " + name +
+                   " put back to its checkpoint before atomic group " + group);
     auto venue = state.spawn_venue(self->system(), state.sims.at(name));
     watch_venue(self, venue);
     state.actors.venues[name] = venue;

@@ -270,6 +270,43 @@ TEST_CASE("a member that never answers fails the group in doubt and every venue 
   check_ordinary_after(runtime, result, 5);
 }
 
+// A venue that dies inside a group cannot revert while it is dead. Its checkpoint outlives the
+// actor: resume restores it before the restarted venue takes orders, so the group leaves
+// nothing behind, not even the flash liability the dead venue was holding.
+TEST_CASE("a venue crashing inside a group is put back to its checkpoint when the book resumes") {
+  Runtime runtime(exact_config());
+  FaultSpec crash;
+  crash.kind = FaultKind::crash;
+  crash.operation_id = "loop-supply";
+  REQUIRE(runtime.inject_fault("main", "aave", crash));
+  auto result = runtime.run_book("main", orders_of(loop_members("loop")));
+  check_group_failed_at(result, 5, 2, ErrorCode::em_component_down, "venue aave died");
+  CHECK(result.results[2].handshake.in_doubt);
+  CHECK(result.halted);
+  CHECK(result.positions == initial_positions);
+
+  auto resumed = runtime.resume("main");
+  CHECK(resumed.resumed);
+  CHECK(resumed.restarted_venues == std::vector<std::string>{"aave"});
+  CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
+
+  // The 8 WETH flash loan of the failed group is gone: repaying 5 against a new loan of 1 is
+  // refused by aave itself, at the member.
+  auto probe = runtime.run_book(
+      "main", orders_of({member("probe-flash", "aave", "flash_borrow", "token_out", "WETH", 1.0,
+                                "probe", 0),
+                         member("probe-repay", "aave", "flash_repay", "token_in", "WETH", 5.0,
+                                "probe", 1)}));
+  check_group_failed_at(probe, 2, 1, ErrorCode::ven_flash_liability, "exceeds");
+  CHECK(probe.results[1].handshake.error_message ==
+        "flash_repay of 5 WETH on 'aave' exceeds the outstanding flash loan of 1");
+
+  auto again = runtime.run_book("main", orders_of(loop_members("again")));
+  for (const auto& r : again.results) CHECK(r.handshake.status == HandshakeStatus::executed);
+  CHECK(again.positions == after_loop());
+  CHECK(all_venue_ledgers(runtime, "main") == after_loop());
+}
+
 TEST_CASE("a group that ends without repaying its flash loan fails its last member with VEN-006") {
   SUBCASE("no flash_repay member") {
     Runtime runtime(exact_config());

@@ -280,3 +280,34 @@ TEST_CASE("checkpoint: restoring from another venue's checkpoint is refused, not
   binance.restore(binance);  // its own self: a no-op
   CHECK(binance.ledger().snapshot() == before);
 }
+
+TEST_CASE("checkpoint: a group's checkpoint is kept from its first touch until revert or close") {
+  VenueSet venues(checkpoint_config(), checkpoint_book(), market(60000));
+  auto& aave = lending(venues);
+  aave.open_checkpoint("g1");
+  require_executed(venues, with_tokens(make_order("aave", Operation::flash_borrow, 3), "",
+                                       "WETH"));
+  aave.open_checkpoint("g1");  // a later touch of the same group keeps the first checkpoint
+  require_executed(venues, with_tokens(make_order("aave", Operation::flash_borrow, 2), "",
+                                       "WETH"));
+  REQUIRE(aave.flash_liability("WETH") == 5);
+  CHECK(aave.revert_checkpoint("g1"));
+  CHECK(aave.flash_liabilities().empty());
+  CHECK_FALSE(aave.revert_checkpoint("g1"));  // reverted once, then forgotten
+
+  aave.open_checkpoint("g2");
+  require_executed(venues, with_tokens(make_order("aave", Operation::flash_borrow, 1), "",
+                                       "WETH"));
+  aave.close_checkpoint("g2");  // committed: nothing left to revert
+  CHECK_FALSE(aave.revert_checkpoint("g2"));
+  CHECK(aave.flash_liability("WETH") == 1);
+  CHECK(aave.revert_open_checkpoints().empty());
+
+  aave.open_checkpoint("g3");
+  aave.open_checkpoint("");  // no group, no checkpoint
+  require_executed(venues, with_tokens(make_order("aave", Operation::flash_borrow, 4), "",
+                                       "WETH"));
+  CHECK(aave.revert_open_checkpoints() == std::vector<std::string>{"g3"});
+  CHECK(aave.flash_liability("WETH") == 1);
+  CHECK(aave.revert_open_checkpoints().empty());
+}

@@ -113,6 +113,31 @@ void VenueSimulator::restore(const VenueSimulator& checkpoint) {
 
 void VenueSimulator::restore_state(const VenueSimulator&) {}
 
+void VenueSimulator::open_checkpoint(const std::string& group) {
+  if (group.empty() || checkpoints_.count(group)) return;
+  auto checkpoint = clone();
+  checkpoint->checkpoints_.clear();  // a checkpoint holds no checkpoints of its own
+  checkpoints_.emplace(group, std::move(checkpoint));
+}
+
+bool VenueSimulator::revert_checkpoint(const std::string& group) {
+  auto it = checkpoints_.find(group);
+  if (it == checkpoints_.end()) return false;
+  auto checkpoint = std::move(it->second);
+  checkpoints_.erase(it);
+  restore(*checkpoint);
+  return true;
+}
+
+void VenueSimulator::close_checkpoint(const std::string& group) { checkpoints_.erase(group); }
+
+std::vector<std::string> VenueSimulator::revert_open_checkpoints() {
+  std::vector<std::string> groups;
+  for (const auto& [group, checkpoint] : checkpoints_) groups.push_back(group);
+  for (const auto& group : groups) revert_checkpoint(group);
+  return groups;
+}
+
 std::vector<ExecutionDelta> VenueSimulator::settle() { return {}; }
 
 std::string VenueSimulator::wallet_key(const std::string& wallet_venue,

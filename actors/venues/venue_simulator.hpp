@@ -16,6 +16,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -80,6 +81,17 @@ class VenueSimulator {
   // venue or kind.
   void restore(const VenueSimulator& checkpoint);
 
+  // Atomic-group checkpoints by group id. They live with the simulator, not its actor, so that
+  // a venue whose actor died inside a group is still put back once it is restarted.
+  // open: the group's first touch of this venue takes a clone (later touches keep it);
+  // revert: restore it and forget it (false when there is none); close: the group committed;
+  // revert_open: after a restart, put back every group left open (groups of a book run one at
+  // a time, so there is at most one) and return their ids.
+  void open_checkpoint(const std::string& group);
+  bool revert_checkpoint(const std::string& group);
+  void close_checkpoint(const std::string& group);
+  std::vector<std::string> revert_open_checkpoints();
+
   // Applies what the venue settles now to its own ledger and returns it (empty when nothing).
   // Not checked against the non-negative rule: a settlement is imposed by the venue, not ordered.
   virtual std::vector<ExecutionDelta> settle();
@@ -104,6 +116,7 @@ class VenueSimulator {
   std::uint64_t fills_ = 0;
   FaultInjector faults_;
   StaleBalances stale_;
+  std::map<std::string, std::shared_ptr<const VenueSimulator>> checkpoints_;  // by group
 };
 
 // Builds the simulator for config.kind.
