@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "actors/position/position_book.hpp"
 #include "messages/order_validation.hpp"
 #include "runtime/logging.hpp"
 
@@ -314,7 +315,7 @@ std::optional<std::string> outstanding_flash_loan(const GroupRun& run) {
   for (const auto& [where, amount] : outstanding)
     if (amount != 0.0)
       return "flash loan of " + where.second + " on " + where.first + " not repaid (" +
-             std::to_string(amount) + " outstanding at the end of the group)";
+             format_amount(amount) + " outstanding at the end of the group)";
   return std::nullopt;
 }
 

@@ -315,8 +315,8 @@ TEST_CASE("a group that ends without repaying its flash loan fails its last memb
     auto result = runtime.run_book("main", orders_of(members));
     REQUIRE(result.results.size() == 4);
     check_group_failed_at(result, 4, 3, ErrorCode::ven_flash_liability, "not repaid");
-    CHECK(result.results[3].handshake.error_message.find("WETH") != std::string::npos);
-    CHECK(result.results[3].handshake.error_message.find("aave") != std::string::npos);
+    CHECK(result.results[3].handshake.error_message ==
+          "flash loan of WETH on aave not repaid (8 outstanding at the end of the group)");
     CHECK_FALSE(result.halted);
     CHECK(result.positions == initial_positions);
     CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
@@ -328,6 +328,8 @@ TEST_CASE("a group that ends without repaying its flash loan fails its last memb
     auto result = runtime.run_book("main", orders_of(members));
     REQUIRE(result.results.size() == 5);
     check_group_failed_at(result, 5, 4, ErrorCode::ven_flash_liability, "not repaid");
+    CHECK(result.results[4].handshake.error_message ==
+          "flash loan of WETH on aave not repaid (4 outstanding at the end of the group)");
     CHECK_FALSE(result.halted);
     CHECK(result.positions == initial_positions);
     CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
