@@ -13,10 +13,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
-#include <map>
 #include <vector>
 
 #include "config/config.hpp"
