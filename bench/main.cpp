@@ -33,7 +33,7 @@ namespace {
 const std::vector<std::string> all_scenarios = {"one_book", "direct",  "many_books", "open_loop",
                                                 "logging",  "journal", "daemon",     "memory"};
 
-// How much each scenario runs. Full: about a minute and a half on 2 cores; quick: a few seconds.
+// How much each scenario runs. Full: about 3 minutes on 2 cores; quick: a few seconds.
 struct Sizes {
   std::size_t one_book_orders = 300000;
   std::size_t warmup_orders = 5000;
