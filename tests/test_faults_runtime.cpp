@@ -47,12 +47,7 @@ void add_spot_buy(Positions& positions, double q) {
   positions["binance:BaseToken:USDT"] += -notional - notional * taker_fee_rate;
 }
 
-FaultSpec fault_on(FaultKind kind, const std::string& operation_id) {
-  FaultSpec fault;
-  fault.kind = kind;
-  fault.operation_id = operation_id;
-  return fault;
-}
+using test::fault_on;
 
 StreamEntry order_entry(Order order) {
   StreamEntry entry;

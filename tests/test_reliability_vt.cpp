@@ -67,12 +67,7 @@ double usdt_delta(double amount, bool buys, double report_factor = 1.0) {
   return gross - (notional * taker_fee_rate) * report_factor;
 }
 
-FaultSpec fault_on(FaultKind kind, const std::string& operation_id) {
-  FaultSpec fault;
-  fault.kind = kind;
-  fault.operation_id = operation_id;
-  return fault;
-}
+using test::fault_on;
 
 struct Book {
   test::VirtualTime vt;

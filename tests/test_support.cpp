@@ -83,6 +83,13 @@ void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::strin
   CHECK_FALSE(hs.executed_price.has_value());
 }
 
+FaultSpec fault_on(FaultKind kind, const std::string& operation_id) {
+  FaultSpec fault;
+  fault.kind = kind;
+  fault.operation_id = operation_id;
+  return fault;
+}
+
 const Positions& exact_initial_positions() {
   static const Positions positions{
       {"binance:BaseToken:BTC", 1.0},   {"binance:BaseToken:USDT", 100000.0},

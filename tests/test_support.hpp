@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "messages/execution_handshake.hpp"
+#include "messages/fault_spec.hpp"
 #include "messages/order.hpp"
 #include "runtime/runtime.hpp"
 
@@ -29,6 +30,9 @@ Order order_from(const nlohmann::json& json);  // REQUIREs a decodable order
 // A handshake a venue failed: the code, a message containing `fragment`, and nothing executed
 // (no deltas, no fee, no trade id, no fill).
 void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::string& fragment);
+
+// A fault of `kind` aimed at one operation_id, every other field at its default.
+FaultSpec fault_on(FaultKind kind, const std::string& operation_id);
 
 using Positions = std::map<std::string, double>;
 // Every subscribed key of an exact_config book, at its initial amount.
