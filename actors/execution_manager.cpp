@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "actors/position/admission.hpp"
 #include "actors/position/position_book.hpp"
-#include "messages/order_validation.hpp"
 #include "runtime/logging.hpp"
 
 namespace tightloop {
@@ -39,7 +39,7 @@ void schedule_wake(Self self, TimePoint due) {
 void arm(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::string venue,
          std::function<void(const CafError&)> expire) {
   auto& state = self->state;
-  const auto due = self->clock().now() + std::chrono::milliseconds(timeout_ms);
+  const auto due = self->clock().now() + wait_for(timeout_ms);
   state.deadline = StepDeadline{sequence, due, std::move(venue), std::move(expire)};
   if (state.wake_times.empty() || due < *state.wake_times.begin()) schedule_wake(self, due);
 }
@@ -136,6 +136,8 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
 }
 
 void deliver(Self self, QueueItem& item, OrderResult result) {
+  if (claims_operation_id(result.handshake))
+    self->state.used_operation_ids.insert(item.order.operation_id);
   if (log_enabled(LogLevel::debug))
     log_line(LogLevel::debug, "execution_manager",
              "order " + item.order.operation_id + " " +
@@ -242,14 +244,9 @@ void route_order(Self self) {
       route_atom::value, state.queue.front().order);
 }
 
-// Checks that need no venue: validation and the idempotency key.
+// Checks that need no venue (admission.hpp); the id is claimed when the order is answered.
 std::optional<Failure> admit(Self self, const Order& order) {
-  if (auto failure = validate_order(order)) return failure;
-  if (self->state.used_operation_ids.count(order.operation_id))
-    return Failure{ErrorCode::ord_duplicate_operation_id,
-                   "operation_id '" + order.operation_id + "' was already used in book " +
-                       self->state.settings.book};
-  return std::nullopt;
+  return tightloop::admit(order, self->state.used_operation_ids, self->state.settings.book);
 }
 
 // ---- atomic groups -------------------------------------------------------------------------
@@ -365,7 +362,6 @@ void run_group_member(Self self) {
     return;
   }
   const auto member = run.run_order[run.next];
-  state.used_operation_ids.insert(run.members[member].order.operation_id);
   auto sequence = ++state.sequence;
   ask(
       self, sequence, state.settings.venue_timeout_ms, run.members[member].order.venue,
@@ -393,7 +389,7 @@ void run_group_member(Self self) {
 }
 
 // Takes the group at the queue's front out of the queue and starts it. Members that fail the
-// checks fail alone and the rest of the group is skipped: nothing has run yet.
+// checks fail, each with its own code, and the rest of the group is skipped: nothing has run.
 void start_group(Self self) {
   auto& state = self->state;
   auto run = std::make_unique<GroupRun>();
@@ -414,10 +410,11 @@ void start_group(Self self) {
                      if (sa.has_value() != sb.has_value()) return sa.has_value();
                      return sa && *sa < *sb;
                    });
-  std::optional<std::pair<std::size_t, Failure>> invalid;
+  std::vector<std::optional<Failure>> failures(run->run_order.size());
+  std::optional<std::size_t> first_invalid;
   std::unordered_set<std::int64_t> sequences;
   std::unordered_set<std::string> ids;
-  for (std::size_t pos = 0; pos < run->run_order.size() && !invalid; ++pos) {
+  for (std::size_t pos = 0; pos < run->run_order.size(); ++pos) {
     const auto& order = run->members[run->run_order[pos]].order;
     auto failure = admit(self, order);
     if (!failure && !ids.insert(order.operation_id).second)
@@ -427,27 +424,28 @@ void start_group(Self self) {
       failure = Failure{ErrorCode::ord_bad_group,
                         "sequence_in_group " + std::to_string(*order.sequence_in_group) +
                             " repeats inside group " + id};
-    if (failure) invalid.emplace(pos, std::move(*failure));
+    if (failure && !first_invalid) first_invalid = pos;
+    failures[pos] = std::move(failure);
   }
   state.busy = true;
   state.group = std::move(run);
-  if (!invalid) {
+  if (!first_invalid) {
     run_group_member(self);
     return;
   }
   auto& group = *state.group;
+  const auto& culprit = group.members[group.run_order[*first_invalid]].order.operation_id;
   for (std::size_t pos = 0; pos < group.run_order.size(); ++pos) {
     auto& item = group.members[group.run_order[pos]];
-    if (pos == invalid->first) {
+    if (failures[pos]) {
       deliver(self, item,
-              result_of(failed_handshake(item.order, invalid->second.code,
-                                         invalid->second.message)));
+              result_of(failed_handshake(item.order, failures[pos]->code,
+                                         std::move(failures[pos]->message))));
       continue;
     }
     auto hs = failed_handshake(item.order, ErrorCode::em_group_member_failed,
                                "not run: atomic group '" + id + "' has an invalid member " +
-                                   group.members[group.run_order[invalid->first]].order
-                                       .operation_id);
+                                   culprit);
     deliver(self, item, result_of(with_status(std::move(hs), HandshakeStatus::skipped)));
   }
   end_group(self);
@@ -563,7 +561,6 @@ void pump(Self self) {
                                                     std::move(failure->message))));
       continue;
     }
-    state.used_operation_ids.insert(front.order.operation_id);
     route_order(self);
   }
 }
@@ -587,6 +584,13 @@ execution_manager_actor::behavior_type execution_manager(
         auto promise = batch->promise;
         auto& queue = self->state.queue;
         const bool refused = self->state.halted;
+        // A group split inside the batch never runs in part (admission.hpp).
+        std::vector<const Order*> members;
+        for (const auto& order : orders) members.push_back(&order);
+        auto shapes = check_group_shapes(members);
+        for (std::size_t i = 0; i < orders.size(); ++i)
+          if (shapes[i] && !orders[i].ingress_failure.failed())
+            orders[i].ingress_failure = std::move(*shapes[i]);
         for (std::size_t i = 0; i < orders.size(); ++i) {
           queue.emplace_back();
           queue.back().order = std::move(orders[i]);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,16 @@
 #include "messages/market_data.hpp"
 #include "messages/order.hpp"
 #include "messages/order_result.hpp"
+#include "messages/settlement.hpp"
 #include "runtime/caf_aliases.hpp"
 
 namespace tightloop {
 
 using Balances = std::map<std::string, double>;
-using VenuePeers = std::map<std::string, ActorAddr>;
+// The book's venues by name, one table shared by all of them (a copy per venue would cost
+// O(venues²)); replaced whole, never changed in place, when a venue restarts.
+using VenuePeerTable = std::map<std::string, ActorAddr>;
+using VenuePeers = std::shared_ptr<const VenuePeerTable>;
 
 using venue_actor = TypedActor<
     Replies<ExecutionHandshake, execute_atom, Order>,
@@ -43,7 +48,7 @@ using venue_actor = TypedActor<
     // Out-of-band change of one balance (deposit, correction, test fault); false if not held.
     Replies<bool, adjust_atom, std::string, double>,
     // position_refresh: what the venue settled since the last refresh, applied to its ledger.
-    Replies<std::vector<ExecutionDelta>, settle_atom>,
+    Replies<Settlement, settle_atom>,
     // Atomic groups: restore the checkpoint taken before the group (true if there was one),
     // or drop it once the group succeeded.
     Replies<bool, revert_atom, std::string>,
@@ -109,3 +114,6 @@ using book_supervisor_actor = TypedActor<
     Replies<bool, adjust_atom, std::string, std::string, double>>;
 
 }  // namespace tightloop
+
+// Local only: the shared table never leaves the process (a remote venue gets its own).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tightloop::VenuePeers)

@@ -32,6 +32,8 @@ struct UpdateJoin {
 std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry) {
   double wait = static_cast<double>(policy.initial_backoff_ms) *
                 std::pow(policy.multiplier, static_cast<double>(retry - 1));
+  // A large multiplier or many retries grow past any timer (or to inf): clamp, never wrap.
+  if (!(wait < static_cast<double>(max_wait_ms))) return max_wait_ms;
   return static_cast<std::int64_t>(std::llround(wait));
 }
 
@@ -91,8 +93,8 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
   const auto& policy = state.policy;
   if (join->attempts < static_cast<std::uint32_t>(policy.max_attempts)) {
     auto wait_ms = backoff_before_retry(policy, join->attempts);
-    auto retry_at = self->clock().now() + std::chrono::milliseconds(wait_ms);
-    auto deadline = join->first_attempt + std::chrono::milliseconds(policy.deadline_ms);
+    auto retry_at = self->clock().now() + wait_for(wait_ms);
+    auto deadline = join->first_attempt + wait_for(policy.deadline_ms);
     if (retry_at <= deadline) {
       join->backoff_ms.push_back(wait_ms);
       log_line(LogLevel::warning, "position_update_handler",
@@ -102,7 +104,7 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
                    std::to_string(wait_ms) + " ms");
       auto token = ++state.next_token;
       state.waiting.emplace(token, join);
-      self->delayed_send(self, std::chrono::milliseconds(wait_ms), retry_atom::value, token);
+      self->delayed_send(self, wait_for(wait_ms), retry_atom::value, token);
       return;
     }
   }
@@ -208,8 +210,11 @@ Result<RefreshResult> refresh(Self self) {
   for (const auto& [name, venue] : state.venues) {
     self->request(venue, timeout, settle_atom::value)
         .then(
-            [per_venue, name = name, on_settled](std::vector<ExecutionDelta>& deltas) mutable {
-              (*per_venue)[name] = std::move(deltas);
+            [join, per_venue, name = name, on_settled](Settlement& settlement) mutable {
+              if (settlement.failure.failed() && !join->result.failure.failed())
+                join->result.failure = {settlement.failure.code,
+                                        "venue " + name + ": " + settlement.failure.message};
+              (*per_venue)[name] = std::move(settlement.deltas);
               on_settled();
             },
             [self, join, name = name, on_settled](const CafError& error) mutable {
@@ -242,6 +247,12 @@ position_update_handler_actor::behavior_type position_update_handler(
         for (std::size_t i = 0; i < handshakes.size(); ++i) {
           auto& result = join->results[i];
           result.deltas = to_execution_deltas(handshakes[i]);
+          if (!handshakes[i].order.expected_deltas.empty()) {
+            const auto& policy = self->state.policy;
+            result.expected_deltas_check = check_expected_deltas(
+                handshakes[i].order, result.deltas,
+                Tolerance{policy.absolute_tolerance, policy.relative_tolerance});
+          }
           result.handshake = std::move(handshakes[i]);
           join->all_deltas.insert(join->all_deltas.end(), result.deltas.begin(),
                                   result.deltas.end());

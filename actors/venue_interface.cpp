@@ -25,7 +25,7 @@ void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
   if (reply.delay_ms > 0) {
     auto token = ++self->state.next_wake;
     self->state.delayed.emplace(token, std::make_pair(reply.promise, std::move(handshake)));
-    self->delayed_send(self, std::chrono::milliseconds(reply.delay_ms), wake_atom::value, token);
+    self->delayed_send(self, wait_for(reply.delay_ms), wake_atom::value, token);
     return;
   }
   reply.promise.deliver(std::move(handshake));
@@ -35,9 +35,11 @@ void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
 // target): that ledger applies first, all or nothing; this venue commits only after it agreed.
 void execute_with_peer(Self self, VenuePlan plan, Reply reply) {
   auto& state = self->state;
-  auto peer_it = state.peers.find(plan.remote_venue);
-  auto peer = peer_it == state.peers.end() ? venue_actor{}
-                                           : actor_cast<venue_actor>(peer_it->second);
+  venue_actor peer;
+  if (state.peers) {
+    auto peer_it = state.peers->find(plan.remote_venue);
+    if (peer_it != state.peers->end()) peer = actor_cast<venue_actor>(peer_it->second);
+  }
   if (!peer) {
     send_reply(self, reply,
                failed_handshake(plan.handshake.order, ErrorCode::em_component_down,

@@ -17,6 +17,9 @@
 #include <vector>
 
 #include "actors/venues/supported_operations.hpp"
+#include "config/text_file.hpp"
+#include "messages/duration.hpp"
+#include "messages/json_input.hpp"
 #include "messages/market_json.hpp"
 #include "messages/position_key.hpp"
 
@@ -146,7 +149,6 @@ void parse_log(const json& value, LogConfig& log) {
 void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
   const std::string path = "reconciliation";
   constexpr auto int_max = std::numeric_limits<int>::max();
-  constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
   require_object(value, path);
   allow_only(value, path,
              {"absolute_tolerance", "relative_tolerance", "max_attempts", "initial_backoff_ms",
@@ -158,12 +160,13 @@ void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
   if (auto* f = find(value, "max_attempts"))
     rec.max_attempts = static_cast<int>(checked_integer(*f, path + ".max_attempts", 1, int_max));
   if (auto* f = find(value, "initial_backoff_ms"))
-    rec.initial_backoff_ms = checked_integer(*f, path + ".initial_backoff_ms", 0, int64_max);
+    rec.initial_backoff_ms =
+        checked_integer(*f, path + ".initial_backoff_ms", 0, max_duration_ms);
   if (auto* f = find(value, "multiplier"))
     rec.multiplier = checked_number(*f, path + ".multiplier", "a number >= 1",
                                     [](double x) { return x >= 1.0; });
   if (auto* f = find(value, "deadline_ms"))
-    rec.deadline_ms = checked_integer(*f, path + ".deadline_ms", 1, int64_max);
+    rec.deadline_ms = checked_integer(*f, path + ".deadline_ms", 1, max_duration_ms);
 }
 
 // --- venues ------------------------------------------------------------------------------
@@ -329,7 +332,7 @@ FaultSpec parse_fault(const json& object, const std::string& path, VenueKind ven
     fault.stale_queries = count(*f, at("stale_queries"), 1);
   if (auto* f = find(object, "delay_ms"))
     fault.delay_ms =
-        checked_integer(*f, at("delay_ms"), 0, std::numeric_limits<std::int64_t>::max());
+        checked_integer(*f, at("delay_ms"), 0, max_duration_ms);
   if (auto* f = find(object, "applied")) fault.applied = boolean(*f, at("applied"));
   return fault;
 }
@@ -599,7 +602,7 @@ Config parse_document(const json& value) {
   if (auto* f = find(value, "log")) parse_log(*f, config.log);
   if (auto* f = find(value, "venue_timeout_ms"))
     config.venue_timeout_ms =
-        checked_integer(*f, "venue_timeout_ms", 1, std::numeric_limits<std::int64_t>::max());
+        checked_integer(*f, "venue_timeout_ms", 1, max_duration_ms);
   if (auto* f = find(value, "reconciliation")) parse_reconciliation(*f, config.reconciliation);
   auto* venues = find(value, "venues");
   if (!venues) fail("config", "field 'venues' is required");
@@ -612,83 +615,6 @@ Config parse_document(const json& value) {
 }
 
 // --- file --------------------------------------------------------------------------------
-
-std::optional<std::string> read_text(const std::string& path, std::string& why) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    why = "is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    why = "read error";
-    return std::nullopt;
-  }
-  return text.str();
-}
-
-// nlohmann keeps the last of repeated keys silently; a config must not lose a value that way.
-class DuplicateKeyFinder {
- public:
-  bool operator()(int, json::parse_event_t event, json& parsed) {
-    using Event = json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        frames_.push_back({event == Event::array_start, 0, {}, {}});
-        break;
-      case Event::key:
-        frames_.back().key = parsed.get<std::string>();
-        if (!frames_.back().seen.insert(frames_.back().key).second && duplicate_.empty())
-          duplicate_ = current_path();
-        break;
-      case Event::object_end:
-      case Event::array_end:
-        frames_.pop_back();
-        end_element();
-        break;
-      case Event::value:
-        end_element();
-        break;
-    }
-    return true;
-  }
-
-  // Path of the first repeated key ("venues[1].name"), "" if none.
-  const std::string& duplicate() const { return duplicate_; }
-
- private:
-  struct Frame {
-    bool array = false;
-    std::size_t index = 0;
-    std::string key;
-    std::set<std::string> seen;
-  };
-
-  void end_element() {
-    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
-  }
-
-  std::string current_path() const {
-    std::string path;
-    for (const auto& frame : frames_) {
-      if (frame.array)
-        path += "[" + std::to_string(frame.index) + "]";
-      else
-        path += (path.empty() ? "" : ".") + frame.key;
-    }
-    return path;
-  }
-
-  std::vector<Frame> frames_;
-  std::string duplicate_;
-};
 
 LoadedConfig failed(ErrorCode code, std::string message) {
   LoadedConfig loaded;
@@ -716,21 +642,14 @@ LoadedConfig parse_config(const nlohmann::json& value) {
 
 LoadedConfig load_config_file(const std::string& path) {
   std::string why;
-  auto text = read_text(path, why);
+  auto text = read_text_file(path, why);
   if (!text)
     return failed(ErrorCode::cfg_unreadable, "cannot read config file '" + path + "': " + why);
-  json value;
-  DuplicateKeyFinder duplicates;
-  try {
-    value = json::parse(*text, std::ref(duplicates));
-  } catch (const json::exception& error) {
+  auto parsed = parse_json(strip_bom(*text));
+  if (!parsed.ok())
     return failed(ErrorCode::cfg_unreadable,
-                  "config file '" + path + "' is not valid JSON: " + error.what());
-  }
-  if (!duplicates.duplicate().empty())
-    return failed(ErrorCode::cfg_invalid, "config file '" + path + "': " + duplicates.duplicate() +
-                                              ": key appears more than once in its object");
-  auto loaded = parse_config(value);
+                  "config file '" + path + "' is not valid JSON: " + parsed.error->message);
+  auto loaded = parse_config(parsed.value);
   if (!loaded.ok())
     loaded.failure.message = "config file '" + path + "': " + loaded.failure.message;
   return loaded;

@@ -22,9 +22,9 @@ struct LoadedConfig {
 // Validates a parsed JSON document; any invalid content is CFG-002.
 LoadedConfig parse_config(const nlohmann::json& value);
 
-// CFG-001 when the file cannot be read or is not JSON (the message names the file and where
-// the parser stopped); CFG-002 for a key repeated within one object, then parse_config's
-// checks (their messages are prefixed with the file's path).
+// CFG-001 when the file cannot be read or is not JSON under the input policy of
+// messages/json_input.hpp (a repeated key included; the message names the file and where the
+// parser stopped), then parse_config's checks (prefixed with the file's path).
 LoadedConfig load_config_file(const std::string& path);
 
 std::optional<VenueKind> parse_venue_kind(std::string_view text);

@@ -1,11 +1,14 @@
 #include "messages/error_code.hpp"
 
+#include <iterator>
 #include <sstream>
 
 namespace tightloop {
 
-const std::vector<ErrorCodeInfo>& error_code_registry() {
-  static const std::vector<ErrorCodeInfo> registry{
+namespace {
+
+// In enum order, one row per code: to_string indexes it, the static_assert counts it.
+constexpr ErrorCodeInfo rows[] = {
       {ErrorCode::ord_missing_field, "ORD-001", "order decoding",
        "a required order field is absent (operation_id, venue, operation, amount)"},
       {ErrorCode::ord_unknown_field, "ORD-002", "order decoding",
@@ -49,6 +52,9 @@ const std::vector<ErrorCodeInfo>& error_code_registry() {
        "transfer target is unknown, equal to the source, or source_venue differs from venue"},
       {ErrorCode::ven_rejected, "VEN-008", "venue",
        "the venue rejected the order (an injected fault)"},
+      {ErrorCode::ven_non_finite, "VEN-009", "venue / position book",
+       "the order's result (an amount, a fee, a price, a balance after it) or a settlement would "
+       "not be a finite number: the inputs overflow; nothing was applied"},
       {ErrorCode::pos_unknown_key, "POS-001", "position_monitor / venue pre-trade check",
        "the order would touch a position key the book does not subscribe to"},
       {ErrorCode::pos_malformed_key, "POS-002", "position keys",
@@ -70,22 +76,47 @@ const std::vector<ErrorCodeInfo>& error_code_registry() {
        "another member of the order's atomic group failed: this one was rolled back (it had "
        "executed) or skipped (it had not run yet); nothing of the group stays applied"},
       {ErrorCode::cfg_unreadable, "CFG-001", "config",
-       "the config file cannot be read or is not valid JSON"},
+       "the config file cannot be read (the reason is the operating system's) or is not JSON "
+       "under the input policy (syntax, encoding, depth, repeated key, number range)"},
       {ErrorCode::cfg_invalid, "CFG-002", "config",
        "the config is invalid: unknown field, wrong type, bad value or broken reference"},
+      {ErrorCode::cfg_unusable_path, "CFG-003", "config",
+       "a path the config names cannot be used (the log file: a directory, a missing parent, "
+       "no permission, a name too long)"},
       {ErrorCode::inp_unreadable, "INP-001", "orders file",
-       "the orders file cannot be read or is neither a JSON array nor JSON Lines"},
+       "the orders file cannot be read (the reason is the operating system's) or is not JSON "
+       "under the input policy (syntax, encoding, depth, repeated key, number range)"},
       {ErrorCode::inp_invalid, "INP-002", "orders file",
        "an entry of the orders file is not a JSON object"},
-  };
+      {ErrorCode::inp_bad_event, "INP-003", "orders file",
+       "an event entry is malformed: unknown event, unknown field, bad book, bad timestamp or "
+       "bad market values"},
+      {ErrorCode::cli_usage, "CLI-001", "command line",
+       "the command line is wrong: unknown command or option, a missing or repeated value"},
+      {ErrorCode::out_write_failed, "OUT-001", "command line",
+       "the results could not be written to standard output (a full disk, a closed pipe); "
+       "the process exits 4"},
+};
+
+constexpr bool rows_in_enum_order() {
+  for (std::size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i)
+    if (static_cast<std::size_t>(rows[i].code) != i + 1) return false;
+  return true;
+}
+static_assert(sizeof rows / sizeof rows[0] == error_code_count, "one row per error code");
+static_assert(rows_in_enum_order(), "rows in enum order");
+
+}  // namespace
+
+const std::vector<ErrorCodeInfo>& error_code_registry() {
+  static const std::vector<ErrorCodeInfo> registry(std::begin(rows), std::end(rows));
   return registry;
 }
 
 std::string_view to_string(ErrorCode code) {
-  if (code == ErrorCode::none) return {};
-  for (const auto& info : error_code_registry())
-    if (info.code == code) return info.id;
-  return "UNKNOWN";
+  const auto index = static_cast<std::size_t>(code);
+  if (index == 0) return {};
+  return index <= error_code_count ? rows[index - 1].id : "UNKNOWN";
 }
 
 std::optional<ErrorCode> parse_error_code(std::string_view id) {

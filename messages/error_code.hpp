@@ -3,6 +3,7 @@
 // keeps the two in step.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@ enum class ErrorCode : std::uint16_t {
   ven_flash_liability,
   ven_bad_transfer,
   ven_rejected,
+  ven_non_finite,
   // POS-: positions
   pos_unknown_key,
   pos_malformed_key,
@@ -46,12 +48,20 @@ enum class ErrorCode : std::uint16_t {
   em_book_halted,
   em_component_down,
   em_group_member_failed,
-  // CFG- / INP-: configuration and input files (exit code 2)
+  // CFG- / INP- / CLI-: configuration, input files, command line (exit code 2)
   cfg_unreadable,
   cfg_invalid,
+  cfg_unusable_path,
   inp_unreadable,
   inp_invalid,
+  inp_bad_event,
+  cli_usage,
+  // OUT-: writing results (exit code 4)
+  out_write_failed,
 };
+// Codes after none; the registry has exactly one row per code, in enum order.
+inline constexpr std::size_t error_code_count =
+    static_cast<std::size_t>(ErrorCode::out_write_failed);
 
 struct ErrorCodeInfo {
   ErrorCode code;
@@ -60,6 +70,7 @@ struct ErrorCodeInfo {
   std::string_view meaning;
 };
 
+// Row i describes ErrorCode(i + 1).
 const std::vector<ErrorCodeInfo>& error_code_registry();
 
 // "ORD-001"; "" for ErrorCode::none.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "messages/failure.hpp"
 #include "messages/inspect_optional.hpp"
 
 namespace tightloop {
@@ -66,6 +67,10 @@ struct Order {
   std::map<std::string, double> expected_deltas;  // informational, echoed
   std::string metadata_json;  // compact JSON text of the free `metadata` object
   std::string timestamp;      // from the input, passed through verbatim
+  // Not on the wire: set at ingress when decoding refused the order (or its atomic group's
+  // shape is broken). The book still sees it, so that it claims its operation_id and fails its
+  // atomic group like any other refusal, and answers with this failure; nothing executes.
+  Failure ingress_failure;
 };
 
 template <class Inspector>
@@ -74,7 +79,7 @@ typename Inspector::result_type inspect(Inspector& f, Order& x) {
            optional_field(x.side), x.amount, optional_field(x.price), x.order_type, x.token_in,
            x.token_out, x.source_venue, x.target_venue, x.execution_mode, x.atomic_group_id,
            optional_field(x.sequence_in_group), optional_field(x.slippage_tolerance),
-           x.strategy_intent, x.expected_deltas, x.metadata_json, x.timestamp);
+           x.strategy_intent, x.expected_deltas, x.metadata_json, x.timestamp, x.ingress_failure);
 }
 
 }  // namespace tightloop

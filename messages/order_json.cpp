@@ -1,9 +1,13 @@
 #include "messages/order_json.hpp"
 
+#include "messages/json_input.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <sstream>
+#include <stdexcept>
 
 namespace tightloop {
 
@@ -11,18 +15,80 @@ namespace {
 
 using nlohmann::json;
 
-// Wire order: also the order in which fields are checked and listed in messages.
-constexpr std::array<std::string_view, 21> wire_fields{
-    "operation_id", "book", "venue", "operation", "pair", "side", "amount", "price",
-    "order_type", "token_in", "token_out", "source_venue", "target_venue", "execution_mode",
-    "atomic_group_id", "sequence_in_group", "slippage_tolerance", "strategy_intent",
-    "expected_deltas", "metadata", "timestamp"};
+// The wire format, one row per field, in wire order (also the order in which fields are
+// checked and listed in messages). The decoder reads names and `required` from here and
+// docs/ORDER_FORMAT.md is generated from it, so the page cannot drift from the code.
+struct WireField {
+  std::string_view name;
+  std::string_view type;  // JSON type as the page states it
+  bool required;
+  std::string_view default_value;  // when absent
+  std::string_view rules;          // checks after decoding, each with its code
+};
+
+constexpr WireField wire_table[] = {
+    {"operation_id", "string", true, "-",
+     "non-empty; unique per book, the idempotency key: a used id is ORD-007 (see below)"},
+    {"book", "string", false, "the only configured book",
+     "a configured book; absent with several books configured: ORD-008"},
+    {"venue", "string", true, "-",
+     "a configured venue (VIM-001) whose kind supports the operation (VIM-002)"},
+    {"operation", "string", true, "-",
+     "spot_trade, perp_trade, supply, withdraw, borrow, repay, stake, unstake, swap, "
+     "flash_borrow, flash_repay, transfer"},
+    {"pair", "string", false, "-",
+     "spot_trade and perp_trade need BASE/QUOTE, two symbols around one '/' (ORD-006)"},
+    {"side", "string", false, "-",
+     "BUY, SELL, LONG, SHORT; spot_trade needs BUY or SELL, perp_trade LONG or SHORT (ORD-006)"},
+    {"amount", "number", true, "-", "finite and > 0 (ORD-005)"},
+    {"price", "number", false, "-",
+     "finite and > 0 (ORD-005); required by order_type limit, refused on a market order "
+     "(ORD-006)"},
+    {"order_type", "string", false, "market", "market, limit"},
+    {"token_in", "string", false, "-",
+     "a symbol; supply, repay, stake, unstake, flash_repay, swap, transfer need it (ORD-006)"},
+    {"token_out", "string", false, "-",
+     "a symbol; withdraw, borrow, flash_borrow, swap need it; a swap's differs from token_in "
+     "(ORD-006)"},
+    {"source_venue", "string", false, "venue",
+     "transfer: absent or equal to venue, the sender (ORD-006)"},
+    {"target_venue", "string", false, "-",
+     "transfer needs it, different from venue (ORD-006)"},
+    {"execution_mode", "string", false, "sequential",
+     "sequential, atomic; atomic needs atomic_group_id and the reverse (ORD-009)"},
+    {"atomic_group_id", "string", false, "-",
+     "members are consecutive entries of one submission in one book (ORD-009); flash_borrow "
+     "and flash_repay need one (ORD-009)"},
+    {"sequence_in_group", "integer", false, "input position",
+     "a JSON integer >= 0 (ORD-003, ORD-005), unique in its group, needs atomic_group_id "
+     "(ORD-009)"},
+    {"slippage_tolerance", "number", false, "the dex venue's default_slippage_tolerance",
+     "in [0, 1) (ORD-005)"},
+    {"strategy_intent", "string", false, "-", "free text, echoed"},
+    {"expected_deltas", "object of numbers", false, "-",
+     "position key -> expected net delta; compared after execution, reported in "
+     "expected_deltas_check (informational)"},
+    {"metadata", "object", false, "-", "free, echoed"},
+    {"timestamp", "string", false, "-", "passed through verbatim"},
+};
+
+const WireField& wire_field(std::string_view name) {
+  for (const auto& field : wire_table)
+    if (field.name == name) return field;
+  throw std::logic_error("order field '" + std::string(name) + "' is not in the wire table");
+}
+
+bool is_wire_field(std::string_view name) {
+  for (const auto& field : wire_table)
+    if (field.name == name) return true;
+  return false;
+}
 
 std::string joined_wire_fields() {
   std::string text;
-  for (auto name : wire_fields) {
+  for (const auto& field : wire_table) {
     if (!text.empty()) text += ", ";
-    text += name;
+    text += field.name;
   }
   return text;
 }
@@ -50,18 +116,25 @@ class Reader {
     if (!failure_.failed()) failure_ = Failure{code, std::move(message)};
   }
 
-  // The field's value, or nullptr when absent or null (ORD-001 if required).
-  const json* find(std::string_view name, bool required) {
+  // The field's value, or nullptr when absent (ORD-001 if required) or null (ORD-003: null is
+  // a wrong type on every field; an absent optional field is left out, not null).
+  const json* find(std::string_view name) {
+    const bool required = wire_field(name).required;
     auto it = object_.find(std::string(name));
-    if (it == object_.end() || it->is_null()) {
+    if (it == object_.end()) {
       if (required) fail(ErrorCode::ord_missing_field, std::string(name) + " is required");
+      return nullptr;
+    }
+    if (it->is_null()) {
+      fail(ErrorCode::ord_wrong_type,
+           std::string(name) + " must not be null (leave an optional field out)");
       return nullptr;
     }
     return &*it;
   }
 
-  void text(std::string_view name, std::string& out, bool required = false) {
-    const json* value = find(name, required);
+  void text(std::string_view name, std::string& out) {
+    const json* value = find(name);
     if (value == nullptr) return;
     if (!value->is_string() || value->get_ref<const std::string&>().empty()) {
       fail(ErrorCode::ord_wrong_type,
@@ -72,8 +145,8 @@ class Reader {
     out = value->get<std::string>();
   }
 
-  std::optional<double> number(std::string_view name, bool required = false) {
-    const json* value = find(name, required);
+  std::optional<double> number(std::string_view name) {
+    const json* value = find(name);
     if (value == nullptr) return std::nullopt;
     if (!value->is_number()) {
       fail(ErrorCode::ord_wrong_type, std::string(name) + " must be a number" + got(*value));
@@ -83,7 +156,7 @@ class Reader {
   }
 
   std::optional<std::int64_t> integer(std::string_view name) {
-    const json* value = find(name, false);
+    const json* value = find(name);
     if (value == nullptr) return std::nullopt;
     const bool fits = value->is_number_integer() &&
                       !(value->is_number_unsigned() &&
@@ -101,9 +174,8 @@ class Reader {
 
   // An enum spelled by `parse`; `allowed` lists the spellings for the message.
   template <class Enum, class Parse>
-  std::optional<Enum> enumeration(std::string_view name, Parse parse, const std::string& allowed,
-                                  bool required = false) {
-    const json* value = find(name, required);
+  std::optional<Enum> enumeration(std::string_view name, Parse parse, const std::string& allowed) {
+    const json* value = find(name);
     if (value == nullptr) return std::nullopt;
     if (!value->is_string()) {
       fail(ErrorCode::ord_wrong_type,
@@ -119,7 +191,7 @@ class Reader {
   }
 
   void number_map(std::string_view name, std::map<std::string, double>& out) {
-    const json* value = find(name, false);
+    const json* value = find(name);
     if (value == nullptr) return;
     if (!value->is_object()) {
       fail(ErrorCode::ord_wrong_type,
@@ -140,7 +212,7 @@ class Reader {
   }
 
   void object_text(std::string_view name, std::string& out) {
-    const json* value = find(name, false);
+    const json* value = find(name);
     if (value == nullptr) return;
     if (!value->is_object()) {
       fail(ErrorCode::ord_wrong_type, std::string(name) + " must be a JSON object" + got(*value));
@@ -152,9 +224,7 @@ class Reader {
 
   void reject_unknown_fields() {
     for (auto it = object_.begin(); it != object_.end(); ++it) {
-      const bool known =
-          std::find(wire_fields.begin(), wire_fields.end(), it.key()) != wire_fields.end();
-      if (!known) {
+      if (!is_wire_field(it.key())) {
         fail(ErrorCode::ord_unknown_field,
              "unknown field '" + it.key() + "' (allowed: " + joined_wire_fields() + ")");
         return;
@@ -177,14 +247,14 @@ void read_fields(Reader& in, Order& order) {
   static const std::string modes = joined_spellings<ExecutionMode>(
       2, [](ExecutionMode mode) { return std::string(to_string(mode)); });
 
-  in.text("operation_id", order.operation_id, true);
+  in.text("operation_id", order.operation_id);
   in.text("book", order.book);
-  in.text("venue", order.venue, true);
-  if (auto op = in.enumeration<Operation>("operation", parse_operation, operations, true))
+  in.text("venue", order.venue);
+  if (auto op = in.enumeration<Operation>("operation", parse_operation, operations))
     order.operation = *op;
   in.text("pair", order.pair);
   order.side = in.enumeration<Side>("side", parse_side, sides);
-  if (auto amount = in.number("amount", true)) order.amount = *amount;
+  if (auto amount = in.number("amount")) order.amount = *amount;
   order.price = in.number("price");
   if (auto type = in.enumeration<OrderType>("order_type", parse_order_type, order_types))
     order.order_type = *type;
@@ -219,6 +289,57 @@ void normalise_zeros(json& value) {
 }  // namespace
 
 double wire_double(double value) { return value == 0.0 ? 0.0 : value; }
+
+std::string order_format_markdown() {
+  std::ostringstream out;
+  out << "# The order wire format\n\n"
+      << "Generated by `tightloop order-format` from `messages/order_json.cpp`, the table the "
+         "decoder reads; a test checks this page against it and against the decoder's "
+         "behaviour.\n\n"
+      << "An order is one JSON object, an entry of an orders file (a JSON array, or JSON "
+         "Lines: one object per non-empty line).\n\n"
+      << "## Input policy (every JSON input: orders file, events, config)\n\n"
+      << "- RFC 8259 JSON in UTF-8; nothing after the value but white space.\n"
+      << "- A UTF-8 byte-order mark is accepted only as the first three bytes of a file; "
+         "anywhere else it is an error. A NUL byte anywhere is an error.\n"
+      << "- At most " << max_json_depth << " nested arrays and objects.\n"
+      << "- A key repeated inside one object is an error (no \"last one wins\").\n"
+      << "- Numbers: integers that fit 64 bits stay integers; every other number must be a "
+         "finite binary64 that does not round to 0 or infinity (`1e400`, `1e-400` are "
+         "errors).\n"
+      << "- In an orders file a break of this policy rejects the whole file: INP-001, exit 2, "
+         "nothing executed (in a config file: CFG-001).\n\n"
+      << "## Fields\n\n"
+      << "| field | type | required | default | rules (code) |\n|---|---|---|---|---|\n";
+  for (const auto& field : wire_table)
+    out << "| `" << field.name << "` | " << field.type << " | "
+        << (field.required ? "yes" : "no") << " | " << field.default_value << " | "
+        << field.rules << " |\n";
+  out << "\n## Decoding\n\n"
+      << "A bad order fails alone (`status` `failed`, its code) and the batch goes on; it "
+         "executes nothing. The first failure wins, checked in this order: the entry is not an "
+         "object (ORD-003); an unknown field, the first in key order (ORD-002); then each field "
+         "in the table's order: a required field absent (ORD-001); a wrong JSON type, `null` "
+         "or an empty string (ORD-003: `null` is never \"absent\", leave an optional field "
+         "out); an enum spelling not listed (ORD-004, case-sensitive). Then validation: ranges "
+         "(ORD-005), what the operation needs (ORD-006), group fields (ORD-009), in the order "
+         "of the table.\n\n"
+      << "A symbol (`pair` parts, `token_in`, `token_out`, a position key's last part) is "
+         "letters, digits, `.` and `_`.\n\n"
+      << "## The operation_id rule\n\n"
+      << "An order claims its `operation_id` in its book once the book has decided on it: "
+         "executed, failed for any reason (decoding, validation, the venue, in doubt) or "
+         "rolled back. A later order with that id fails with ORD-007 and executes nothing, "
+         "whatever else it carries. An order the book never looked at claims nothing and may "
+         "be sent again under the same id: `skipped` (EM-003, EM-006) or refused because the "
+         "book is halted (EM-004). An order whose id or book cannot be read claims nothing.\n\n"
+      << "## Atomic groups\n\n"
+      << "A group is decoded and checked whole before any member runs: its members must be "
+         "consecutive entries of one submission and name one book (ORD-009 on every member "
+         "otherwise). A member that fails decoding or validation fails with its own code and "
+         "every other member is `skipped` (EM-006): nothing of the group runs.\n";
+  return out.str();
+}
 
 DecodedOrder decode_order(const nlohmann::json& value) {
   DecodedOrder decoded;

@@ -23,9 +23,9 @@ struct DecodedOrder {
 //      price, order_type, token_in, token_out, source_venue, target_venue, execution_mode,
 //      atomic_group_id, sequence_in_group, slippage_tolerance, strategy_intent,
 //      expected_deltas, metadata, timestamp.
-//      Within a field: missing/null required -> ORD-001, wrong JSON type (or empty string)
-//      -> ORD-003, an enum string that is not a known spelling -> ORD-004.
-// `null` on an optional field means absent. Enum spellings are case-sensitive ("BUY", not
+//      Within a field: missing required -> ORD-001, wrong JSON type (null included, or an
+//      empty string) -> ORD-003, an enum string that is not a known spelling -> ORD-004.
+// `null` is a wrong type on every field: an optional field is left out. Enum spellings are case-sensitive ("BUY", not
 // "buy"); an empty enum string is ORD-004. sequence_in_group must be a JSON integer (1.0 is
 // rejected: a float is not an index). A field that fails keeps its default in `order`.
 DecodedOrder decode_order(const nlohmann::json& value);
@@ -37,6 +37,10 @@ DecodedOrder decode_order(const nlohmann::json& value);
 // encode_order(decode_order(x).order) == x for valid x, except that nulls and an empty
 // expected_deltas disappear and a defaulted order_type/execution_mode appears.
 nlohmann::json encode_order(const Order& order);
+
+// docs/ORDER_FORMAT.md: the fields with their types, defaults and rules, the input policy, the
+// operation_id rule (what `tightloop order-format` prints).
+std::string order_format_markdown();
 
 // Every double written to JSON goes through this: -0.0 becomes 0.0 so output never shows
 // "-0.0" (the sign of zero is an artefact of the arithmetic, not information).

@@ -52,15 +52,31 @@ typename Inspector::result_type inspect(Inspector& f, RefreshResult& x) {
   return f(caf::meta::type_name("RefreshResult"), x.deltas, x.failure);
 }
 
+// The order's expected_deltas against what it did (informational: the order's status does not
+// change). Checked only for an order that executed and named expected_deltas.
+struct ExpectedDeltasCheck {
+  bool checked = false;
+  // Keys whose summed net delta differs from the expectation beyond the book's tolerance;
+  // `expected` is the order's figure, `reported` the actual net delta (0 for a key not moved).
+  std::vector<KeyMismatch> mismatches;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ExpectedDeltasCheck& x) {
+  return f(caf::meta::type_name("ExpectedDeltasCheck"), x.checked, x.mismatches);
+}
+
 struct OrderResult {
   ExecutionHandshake handshake;
   std::vector<ExecutionDelta> deltas;  // what was applied to the position monitor
   Reconciliation reconciliation;
+  ExpectedDeltasCheck expected_deltas_check;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, OrderResult& x) {
-  return f(caf::meta::type_name("OrderResult"), x.handshake, x.deltas, x.reconciliation);
+  return f(caf::meta::type_name("OrderResult"), x.handshake, x.deltas, x.reconciliation,
+           x.expected_deltas_check);
 }
 
 struct BookResult {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "messages/position_key.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -58,8 +60,9 @@ std::optional<Failure> check_ranges(const Order& order) {
 
 bool is_base_quote(const std::string& pair) {
   const auto slash = pair.find('/');
-  return slash != std::string::npos && slash > 0 && slash + 1 < pair.size() &&
-         std::count(pair.begin(), pair.end(), '/') == 1;
+  if (slash == std::string::npos) return false;
+  const std::string_view text(pair);
+  return is_symbol(text.substr(0, slash)) && is_symbol(text.substr(slash + 1));
 }
 
 std::optional<Failure> check_trade(const Order& order, Side first, Side second,
@@ -68,8 +71,8 @@ std::optional<Failure> check_trade(const Order& order, Side first, Side second,
   const std::string sides = std::string(to_string(first)) + " or " + std::string(to_string(second));
   if (order.pair.empty()) return needs(op + " needs pair (BASE/QUOTE, the market traded)");
   if (!is_base_quote(order.pair))
-    return needs(op + " needs pair as BASE/QUOTE with exactly one '/' and both parts non-empty" +
-                 " (got '" + order.pair + "')");
+    return needs(op + " needs pair as BASE/QUOTE, two symbols (letters, digits, '.', '_') " +
+                 "around one '/' (got '" + order.pair + "')");
   if (!order.side) return needs(op + " needs side " + sides + " (" + direction + ")");
   if (*order.side != first && *order.side != second)
     return needs(op + " needs side " + sides + " (got " + std::string(to_string(*order.side)) +
@@ -77,14 +80,22 @@ std::optional<Failure> check_trade(const Order& order, Side first, Side second,
   return std::nullopt;
 }
 
+std::optional<Failure> check_token(const Order& order, const char* field,
+                                    const std::string& token, const char* why) {
+  const std::string op(to_string(order.operation));
+  if (token.empty()) return needs(op + " needs " + field + " (" + why + ")");
+  if (!is_symbol(token))
+    return needs(op + " needs " + field + " as a symbol: letters, digits, '.', '_' (got '" +
+                 token + "')");
+  return std::nullopt;
+}
+
 std::optional<Failure> check_token_in(const Order& order, const char* why) {
-  if (!order.token_in.empty()) return std::nullopt;
-  return needs(std::string(to_string(order.operation)) + " needs token_in (" + why + ")");
+  return check_token(order, "token_in", order.token_in, why);
 }
 
 std::optional<Failure> check_token_out(const Order& order, const char* why) {
-  if (!order.token_out.empty()) return std::nullopt;
-  return needs(std::string(to_string(order.operation)) + " needs token_out (" + why + ")");
+  return check_token(order, "token_out", order.token_out, why);
 }
 
 std::optional<Failure> check_swap(const Order& order) {
@@ -138,6 +149,10 @@ std::optional<Failure> check_operation_needs(const Order& order) {
 std::optional<Failure> check_limit(const Order& order) {
   if (order.order_type == OrderType::limit && !order.price)
     return needs("a limit order needs price (the worst acceptable fill price)");
+  // A price the venue would ignore is a protection the strategy believes it has.
+  if (order.order_type == OrderType::market && order.price)
+    return needs("a market order takes no price (it fills at the venue's price): use "
+                 "order_type limit to bound the fill, or leave price out");
   return std::nullopt;
 }
 

@@ -22,6 +22,16 @@ bool is_non_negative(PositionType type) {
          type == PositionType::LST;
 }
 
+bool is_symbol(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string PositionKey::to_string() const {
   return make_position_key(venue, type, symbol);
 }
@@ -53,6 +63,12 @@ std::optional<PositionKey> parse_position_key(std::string_view text, std::string
   if (!type)
     return fail("unknown position type '" + std::string(type_text) +
                 "' (one of BaseToken, aToken, debtToken, LST, Perp)");
+  if (!is_symbol(symbol))
+    return fail("symbol '" + std::string(symbol) + "' must be letters, digits, '.' or '_'" +
+                (*type == PositionType::Perp
+                     ? " (a Perp symbol is the pair's BASE and QUOTE written together: "
+                       "BTCUSDT for BTC/USDT)"
+                     : ""));
   return PositionKey{std::string(venue), *type, std::string(symbol)};
 }
 

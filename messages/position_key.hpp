@@ -1,4 +1,5 @@
-// Position keys: "venue:position_type:symbol", exactly three non-empty parts.
+// Position keys: "venue:position_type:symbol", exactly three non-empty parts; the symbol is an
+// asset symbol (is_symbol).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,11 @@ struct PositionKey {
 
   std::string to_string() const;
 };
+
+// An asset symbol: letters, digits, '.' and '_' ("BTC", "weETH", "USDC.e"). Nothing else, so
+// that a Perp symbol (BASE and QUOTE written together: BTCUSDT) is the only spelling of its
+// market, and a key never carries a separator.
+bool is_symbol(std::string_view text);
 
 // On failure returns nullopt and, if `error` is given, a message naming the problem.
 std::optional<PositionKey> parse_position_key(std::string_view text, std::string* error = nullptr);

@@ -67,6 +67,19 @@ nlohmann::json encode_order_result(const OrderResult& result) {
   for (const auto& delta : result.deltas) deltas.push_back(encode_delta(delta));
   out["deltas"] = std::move(deltas);
   out["reconciliation"] = encode_reconciliation(result.reconciliation);
+  const auto& expected = result.expected_deltas_check;
+  if (expected.checked) {
+    json mismatches = json::array();
+    for (const auto& m : expected.mismatches)
+      mismatches.push_back({{"position_key", m.position_key},
+                            {"expected", wire_double(m.expected)},
+                            {"actual", wire_double(m.reported)}});
+    out["expected_deltas_check"] = {
+        {"outcome", expected.mismatches.empty() ? "matched" : "mismatch"},
+        {"mismatches", std::move(mismatches)}};
+  } else {
+    out["expected_deltas_check"] = nullptr;
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "messages/market_data.hpp"
 #include "messages/order.hpp"
 #include "messages/order_result.hpp"
+#include "messages/settlement.hpp"
 
 namespace tightloop {
 
@@ -41,6 +42,7 @@ std::unique_ptr<ActorSystemConfig> make_actor_system_config(const SchedulerConfi
   cfg->add_message_type<BookStatus>("tightloop.BookStatus");
   cfg->add_message_type<ResumeResult>("tightloop.ResumeResult");
   cfg->add_message_type<FaultSpec>("tightloop.FaultSpec");
+  cfg->add_message_type<Settlement>("tightloop.Settlement");
   return cfg;
 }
 

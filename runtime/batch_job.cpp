@@ -2,7 +2,8 @@
 
 #include <optional>
 
-#include "config/config_loader.hpp"
+#include "actors/position/admission.hpp"
+#include "config/input_event.hpp"
 #include "messages/order_json.hpp"
 #include "messages/result_json.hpp"
 #include "runtime/logging.hpp"
@@ -26,6 +27,9 @@ struct Slot {
   json timestamp;                      // event: its timestamp, or null
 };
 
+// Empty when the order's book is known (filled in when the order names none and one book is
+// configured); else why it cannot reach any book (ORD-008).
+
 std::optional<Failure> resolve_book(const Config& config, Order& order) {
   if (order.book.empty()) {
     if (config.books.size() == 1) {
@@ -38,48 +42,6 @@ std::optional<Failure> resolve_book(const Config& config, Order& order) {
   }
   if (!config.find_book(order.book))
     return Failure{ErrorCode::ord_unknown_book, "book '" + order.book + "' is not configured"};
-  return std::nullopt;
-}
-
-Failure bad_event(std::size_t entry, const std::string& why) {
-  return Failure{ErrorCode::inp_invalid, "entry " + std::to_string(entry + 1) + ": " + why};
-}
-
-// Decodes an event line into the books it applies to. Market updates merge into `market`.
-std::optional<Failure> decode_event(const Config& config, const json& value, std::size_t entry,
-                                    MarketData& market, Slot& slot,
-                                    std::vector<std::string>& books) {
-  const auto& kind = value.at("event");
-  if (!kind.is_string() || (kind != "refresh" && kind != "market"))
-    return bad_event(entry, "event must be \"refresh\" or \"market\", got " + kind.dump());
-  slot.kind = kind == "refresh" ? EntryKind::refresh : EntryKind::market;
-  slot.timestamp = nullptr;
-  json body = json::object();
-  for (const auto& [field, field_value] : value.items()) {
-    if (field == "event") continue;
-    if (field == "timestamp") {
-      if (!field_value.is_string() || field_value.get<std::string>().empty())
-        return bad_event(entry, "timestamp must be a non-empty string");
-      slot.timestamp = field_value;
-      continue;
-    }
-    if (field == "book" && slot.kind == EntryKind::refresh) {
-      if (!field_value.is_string() || !config.find_book(field_value.get<std::string>()))
-        return bad_event(entry, "book " + field_value.dump() + " is not configured");
-      books = {field_value.get<std::string>()};
-      continue;
-    }
-    if (slot.kind == EntryKind::refresh)
-      return bad_event(entry, "unknown field '" + field +
-                                  "' in a refresh event (allowed: event, book, timestamp)");
-    body[field] = field_value;
-  }
-  if (slot.kind == EntryKind::market) {
-    if (auto failure = merge_market_update(body, config, market, "market event",
-                                           ErrorCode::inp_invalid))
-      return bad_event(entry, failure->message);
-    market.timestamp = slot.timestamp.is_string() ? slot.timestamp.get<std::string>() : "";
-  }
   return std::nullopt;
 }
 
@@ -113,7 +75,8 @@ json halt_report(const BookResult& book) {
 
 }  // namespace
 
-BatchOutput run_batch_job(const Config& config, const std::vector<json>& entries) {
+BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
+  const auto& entries = file.entries;
   BatchOutput output;
   std::vector<Slot> slots(entries.size());
   std::map<std::string, std::vector<StreamEntry>> streams;
@@ -124,38 +87,83 @@ BatchOutput run_batch_job(const Config& config, const std::vector<json>& entries
   }
   MarketData market = config.market;
 
+  // Decode everything first: a bad event stops the run before anything executes, and an
+  // atomic group is checked whole before any member can run.
+  std::vector<Order> orders(entries.size());
+  std::vector<const Order*> shape_input(entries.size(), nullptr);
+  std::vector<bool> routable(entries.size(), false);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& entry = entries[i];
     auto& slot = slots[i];
     if (entry.contains("event")) {
-      std::vector<std::string> books = all_books;
-      if (auto failure = decode_event(config, entry, i, market, slot, books)) {
-        output.failure = std::move(*failure);
+      InputEvent event;
+      if (auto failure = decode_event(config, entry, market, event)) {
+        output.failure = Failure{failure->code, file.label(i) + ": " + failure->message};
         return output;
       }
-      for (const auto& book : books) {
+      slot.kind = event.kind == InputEventKind::refresh ? EntryKind::refresh : EntryKind::market;
+      slot.timestamp = event.timestamp.empty() ? json(nullptr) : json(event.timestamp);
+      for (const auto& book : event.books.empty() ? all_books : event.books) {
         auto& stream = streams[book];
         slot.event_index[book] = stream.size();
         stream.emplace_back();
-        stream.back().kind =
-            slot.kind == EntryKind::refresh ? StreamEntryKind::refresh : StreamEntryKind::market;
+        stream.back().kind = slot.kind == EntryKind::refresh ? StreamEntryKind::refresh
+                                                             : StreamEntryKind::market;
         if (slot.kind == EntryKind::market) stream.back().market = market;
       }
       continue;
     }
     auto decoded = decode_order(entry);
-    auto failure = decoded.ok() ? resolve_book(config, decoded.order) : decoded.failure;
-    if (failure && failure->failed()) {
-      OrderResult result;
-      result.handshake = failed_handshake(decoded.order, failure->code, failure->message);
-      slot.ingress = std::move(result);
+    orders[i] = std::move(decoded.order);
+    // A refused order still goes to its book (when it has one): the book claims its
+    // operation_id and fails its atomic group, as for any other refusal.
+    orders[i].ingress_failure = decoded.failure;
+    auto unroutable = resolve_book(config, orders[i]);
+    if (unroutable && !orders[i].ingress_failure.failed())
+      orders[i].ingress_failure = *unroutable;
+    routable[i] = !unroutable;
+    shape_input[i] = &orders[i];
+  }
+  auto shapes = check_group_shapes(shape_input);
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (shapes[i] && !orders[i].ingress_failure.failed())
+      orders[i].ingress_failure = std::move(*shapes[i]);
+  // A member that cannot reach any book leaves its group incomplete: the rest never runs.
+  std::vector<std::string> unrouted_member(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!shape_input[i] || routable[i] || orders[i].atomic_group_id.empty()) continue;
+    const auto& id = orders[i].atomic_group_id;
+    for (std::size_t j = i; j > 0 && shape_input[j - 1] && orders[j - 1].atomic_group_id == id;)
+      unrouted_member[--j] = orders[i].operation_id;
+    for (std::size_t j = i + 1;
+         j < entries.size() && shape_input[j] && orders[j].atomic_group_id == id; ++j)
+      unrouted_member[j] = orders[i].operation_id;
+  }
+
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!shape_input[i]) continue;
+    auto& slot = slots[i];
+    auto& order = orders[i];
+    if (!routable[i]) {
+      slot.ingress.emplace();
+      slot.ingress->handshake = failed_handshake(order, order.ingress_failure.code,
+                                                 order.ingress_failure.message);
       continue;
     }
-    auto& stream = streams[decoded.order.book];
-    slot.book = decoded.order.book;
+    if (!unrouted_member[i].empty() && !order.ingress_failure.failed()) {
+      slot.ingress.emplace();
+      slot.ingress->handshake = failed_handshake(
+          order, ErrorCode::em_group_member_failed,
+          "not run: member " + unrouted_member[i] + " of atomic group '" +
+              order.atomic_group_id + "' names no configured book");
+      slot.ingress->handshake.status = HandshakeStatus::skipped;
+      continue;
+    }
+    auto& stream = streams[order.book];
+    slot.book = order.book;
     slot.stream_index = stream.size();
     stream.emplace_back();
-    stream.back().order = std::move(decoded.order);
+    stream.back().order = std::move(order);
   }
 
   log_line(LogLevel::info, "run",

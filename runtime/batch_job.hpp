@@ -10,15 +10,16 @@
 
 #include "config/config.hpp"
 #include "messages/failure.hpp"
+#include "runtime/orders_file.hpp"
 
 namespace tightloop {
 
 struct BatchOutput {
   std::vector<nlohmann::json> lines;  // one per input entry, then the positions line
   std::vector<std::string> halted_books;
-  Failure failure;  // INP-002: a malformed event line; nothing was executed
+  Failure failure;  // INP-003: a malformed event line; nothing was executed
 };
 
-BatchOutput run_batch_job(const Config& config, const std::vector<nlohmann::json>& entries);
+BatchOutput run_batch_job(const Config& config, const OrdersFile& file);
 
 }  // namespace tightloop

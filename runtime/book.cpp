@@ -22,17 +22,18 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
 
   std::map<std::string, RoutedVenue, std::less<>> routes;
   std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
-  VenuePeers peers;
+  auto peers = std::make_shared<VenuePeerTable>();
   auto built = make_book_venues(config, book, market);
   for (const auto& venue_config : config.venues) {
     std::shared_ptr<VenueSimulator> sim = std::move(built.at(venue_config.name));
     sims.emplace(venue_config.name, sim);
     auto handle = spawn_venue(system, std::move(sim));
-    peers.emplace(venue_config.name, handle.address());
+    peers->emplace(venue_config.name, handle.address());
     routes.emplace(venue_config.name, RoutedVenue{venue_config.kind, handle});
     actors.venues.emplace(venue_config.name, handle);
   }
-  for (auto& [name, handle] : actors.venues) caf::anon_send(handle, peers_atom::value, peers);
+  const VenuePeers shared = std::move(peers);
+  for (auto& [name, handle] : actors.venues) caf::anon_send(handle, peers_atom::value, shared);
 
   PositionBook positions;
   for (const auto& key : book.subscribed_keys) {
@@ -51,7 +52,8 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   settings.venue_timeout_ms = timeout_ms;
   // Apply and reconcile, every retry included: the handler gives up by the deadline, each
   // attempt's queries time out after one venue timeout.
-  settings.update_timeout_ms = policy.deadline_ms + 3 * timeout_ms;
+  settings.update_timeout_ms =
+      saturating_add_ms(policy.deadline_ms, saturating_mul_ms(timeout_ms, 3));
   actors.manager = system.spawn(execution_manager, std::move(settings), actors.router,
                                 actors.updater, actors.monitor);
   actors.supervisor =

@@ -49,8 +49,8 @@ void on_down(Self self, const DownMsg& down) {
 }
 
 VenuePeers peers_of(const BookActors& actors) {
-  VenuePeers peers;
-  for (const auto& [name, venue] : actors.venues) peers.emplace(name, venue.address());
+  auto peers = std::make_shared<VenuePeerTable>();
+  for (const auto& [name, venue] : actors.venues) peers->emplace(name, venue.address());
   return peers;
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "caf/all.hpp"
+#include "messages/duration.hpp"
 
 namespace tightloop {
 
@@ -61,9 +62,8 @@ using venue_down_atom = caf::atom_constant<caf::atom("venuedown")>;
 // namespace would otherwise see two actor_cast templates.
 using caf::actor_cast;
 
-inline caf::duration millis(std::int64_t ms) {
-  return caf::duration{std::chrono::milliseconds(ms)};
-}
+// Clamped (messages/duration.hpp): a sum of configured durations never overflows a timer.
+inline caf::duration millis(std::int64_t ms) { return caf::duration{wait_for(ms)}; }
 
 // A request without a CAF timeout. In 0.17 every finite request timeout takes the clock
 // thread's mutex and wakes it (about as much as the hop itself), so the order path uses this and

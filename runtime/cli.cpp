@@ -6,6 +6,7 @@
 
 #include "config/config_loader.hpp"
 #include "messages/error_code.hpp"
+#include "messages/order_json.hpp"
 #include "runtime/batch_job.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/orders_file.hpp"
@@ -16,20 +17,34 @@ namespace {
 
 constexpr const char* usage_text =
     "usage: tightloop run --config FILE --orders FILE\n"
-    "       tightloop error-codes\n"
+    "       tightloop error-codes | order-format\n"
     "       tightloop --help | --version\n"
     "\n"
     "run          execute the orders file, one batch per book, books in parallel;\n"
     "             stdout: one JSON line per order (its handshake and \"deltas\"), in input\n"
     "             order, then {\"positions\": ...}\n"
     "error-codes  print the error code registry (Markdown)\n"
+    "order-format print the order wire format: fields, types, rules, codes (Markdown)\n"
     "\n"
     "exit codes: 0 batch done (failed orders included), 2 bad command line, config or\n"
-    "orders file (nothing executed), 3 a book halted (reconciliation failed)\n";
+    "orders file (nothing executed), 3 a book halted (reconciliation failed), 4 the\n"
+    "results could not be written to stdout\n";
 
 int usage_error(std::ostream& err, const std::string& message) {
-  err << "tightloop: " << message << "\n" << usage_text;
+  err << "tightloop: " << Failure{ErrorCode::cli_usage, message}.describe() << "\n"
+      << usage_text;
   return exit_bad_input;
+}
+
+// Everything on stdout must arrive: a full disk or a closed pipe is an error, not exit 0.
+int written(std::ostream& out, std::ostream& err, int code) {
+  out.flush();
+  if (out) return code;
+  err << "tightloop: "
+      << Failure{ErrorCode::out_write_failed, "the results could not be written to stdout"}
+             .describe()
+      << "\n";
+  return exit_output_failed;
 }
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -41,17 +56,26 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       into = args[++i];
       return true;
     };
-    if (arg == "--config") {
-      if (!take_value(config_path)) return usage_error(err, "--config needs a FILE");
+    // A value given twice is refused: which one would win is a guess.
+    auto set_once = [&](const char* name, std::string& into, std::string value) {
+      if (!into.empty()) return usage_error(err, std::string(name) + " given twice");
+      if (value.empty()) return usage_error(err, std::string(name) + " needs a FILE");
+      into = std::move(value);
+      return exit_ok;
+    };
+    int status = exit_ok;
+    if (arg == "--config" || arg == "--orders") {
+      std::string value;
+      if (!take_value(value)) return usage_error(err, arg + " needs a FILE");
+      status = set_once(arg.c_str(), arg == "--config" ? config_path : orders_path, value);
     } else if (arg.rfind("--config=", 0) == 0) {
-      config_path = arg.substr(9);
-    } else if (arg == "--orders") {
-      if (!take_value(orders_path)) return usage_error(err, "--orders needs a FILE");
+      status = set_once("--config", config_path, arg.substr(9));
     } else if (arg.rfind("--orders=", 0) == 0) {
-      orders_path = arg.substr(9);
+      status = set_once("--orders", orders_path, arg.substr(9));
     } else {
       return usage_error(err, "unknown argument '" + arg + "'");
     }
+    if (status != exit_ok) return status;
   }
   if (config_path.empty()) return usage_error(err, "run needs --config FILE");
   if (orders_path.empty()) return usage_error(err, "run needs --orders FILE");
@@ -66,16 +90,19 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     err << "tightloop: " << orders.failure.describe() << "\n";
     return exit_bad_input;
   }
-  init_logging(loaded.config.log.level, loaded.config.log.file);
+  if (auto failure = init_logging(loaded.config.log.level, loaded.config.log.file)) {
+    err << "tightloop: " << failure->describe() << "\n";
+    return exit_bad_input;
+  }
 
-  auto output = run_batch_job(loaded.config, orders.entries);
+  auto output = run_batch_job(loaded.config, orders);
   if (output.failure.failed()) {
+    output.failure.message = "orders file '" + orders_path + "': " + output.failure.message;
     err << "tightloop: " << output.failure.describe() << "\n";
     return exit_bad_input;
   }
   for (const auto& line : output.lines) out << line.dump() << '\n';
-  out.flush();
-  return output.halted_books.empty() ? exit_ok : exit_book_halted;
+  return written(out, err, output.halted_books.empty() ? exit_ok : exit_book_halted);
 }
 
 }  // namespace
@@ -86,22 +113,26 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   const auto& command = args.front();
   if (command == "--help" || command == "-h" || command == "help") {
     out << usage_text;
-    return exit_ok;
+    return written(out, err, exit_ok);
   }
   if (command == "--version") {
     out << "tightloop " << TIGHTLOOP_VERSION << "\n";
-    return exit_ok;
+    return written(out, err, exit_ok);
   }
   if (command == "error-codes") {
     out << error_codes_markdown();
-    return exit_ok;
+    return written(out, err, exit_ok);
+  }
+  if (command == "order-format") {
+    out << order_format_markdown();
+    return written(out, err, exit_ok);
   }
   if (command == "run") {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     for (const auto& arg : rest)
       if (arg == "--help" || arg == "-h") {
         out << usage_text;
-        return exit_ok;
+        return written(out, err, exit_ok);
       }
     return run_command(rest, out, err);
   }

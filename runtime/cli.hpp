@@ -1,5 +1,6 @@
 // The `tightloop` command line. Exit codes: 0 batch done (failed orders included), 2 bad
-// command line, config or orders file (nothing executed), 3 a book halted.
+// command line (CLI-001), config or orders file (nothing executed), 3 a book halted, 4 the
+// results could not be written (OUT-001).
 #pragma once
 
 #include <iosfwd>
@@ -9,6 +10,7 @@ namespace tightloop {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_bad_input = 2;
 inline constexpr int exit_book_halted = 3;
+inline constexpr int exit_output_failed = 4;
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

@@ -1,6 +1,10 @@
 #include "runtime/logging.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <boost/core/null_deleter.hpp>
@@ -48,7 +52,22 @@ logging::sources::severity_logger_mt<LogLevel>& logger() {
 
 }  // namespace
 
-void init_logging(std::string_view level, const std::string& file) {
+std::optional<Failure> init_logging(std::string_view level, const std::string& file) {
+  if (!file.empty()) {
+    // Boost.Log would throw a filesystem_error from deep inside (or fail silently later):
+    // open the file here first and say why it cannot be used.
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+      return Failure{ErrorCode::cfg_unusable_path,
+                     "log.file '" + file + "' cannot be used: is a directory"};
+    errno = 0;
+    std::FILE* probe = std::fopen(file.c_str(), "a");
+    if (!probe)
+      return Failure{ErrorCode::cfg_unusable_path,
+                     "log.file '" + file + "' cannot be used: " +
+                         (errno != 0 ? std::strerror(errno) : "cannot be opened")};
+    std::fclose(probe);
+  }
   auto core = logging::core::get();
   core->remove_all_sinks();
   logging::add_common_attributes();
@@ -65,12 +84,18 @@ void init_logging(std::string_view level, const std::string& file) {
     sink->set_formatter(format);
     core->add_sink(sink);
   } else {
-    logging::add_file_log(logging::keywords::file_name = file,
-                          logging::keywords::open_mode = std::ios_base::app,
-                          logging::keywords::auto_flush = true,
-                          logging::keywords::format = format);
+    try {
+      logging::add_file_log(logging::keywords::file_name = file,
+                            logging::keywords::open_mode = std::ios_base::app,
+                            logging::keywords::auto_flush = true,
+                            logging::keywords::format = format);
+    } catch (const std::exception& e) {
+      return Failure{ErrorCode::cfg_unusable_path,
+                     "log.file '" + file + "' cannot be used: " + e.what()};
+    }
   }
   set_log_level(parse_level(level));
+  return std::nullopt;
 }
 
 void set_log_level(LogLevel level) { current_level.store(static_cast<int>(level)); }

@@ -2,16 +2,21 @@
 // order path check log_enabled() first so that a disabled level costs one comparison.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "messages/failure.hpp"
 
 namespace tightloop {
 
 enum class LogLevel { trace, debug, info, warning, error };
 
 // Installs the sink. `file` empty: stderr. Unknown level names fall back to info (the config
-// loader rejects them before this is called).
-void init_logging(std::string_view level, const std::string& file);
+// loader rejects them before this is called). A file that cannot be opened for appending (a
+// directory, a missing parent, no permission, a name too long) is CFG-003 with the operating
+// system's reason, and the sinks stay as they were.
+std::optional<Failure> init_logging(std::string_view level, const std::string& file);
 // Only the threshold, sinks untouched: what an embedding application gets from its config.
 void set_log_level(std::string_view level);
 void set_log_level(LogLevel level);

@@ -38,8 +38,9 @@ struct Runtime::Impl {
 
   // Each order can take a venue timeout plus a full reconciliation: the bound is finite.
   std::int64_t stream_timeout_ms(std::size_t entries) const {
-    const auto per_entry_ms = config.reconciliation.deadline_ms + 4 * config.venue_timeout_ms;
-    return static_cast<std::int64_t>(entries + 1) * per_entry_ms;
+    const auto per_entry_ms = saturating_add_ms(config.reconciliation.deadline_ms,
+                                                saturating_mul_ms(config.venue_timeout_ms, 4));
+    return saturating_mul_ms(per_entry_ms, static_cast<std::int64_t>(entries + 1));
   }
 
   // One blocking request to a book's supervisor.
@@ -47,7 +48,7 @@ struct Runtime::Impl {
   T ask_supervisor(const std::string& book_name, Args&&... args) {
     ScopedActor self{*system};
     T answer{};
-    self->request(book(book_name).supervisor, millis(4 * config.venue_timeout_ms),
+    self->request(book(book_name).supervisor, millis(saturating_mul_ms(config.venue_timeout_ms, 4)),
                   std::forward<Args>(args)...)
         .receive([&](T& value) { answer = std::move(value); },
                  [&](const CafError& error) {

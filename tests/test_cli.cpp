@@ -218,13 +218,13 @@ TEST_CASE("a book that halts makes the run exit 3 and the last line says why") {
   CHECK(last["positions"]["binance:BaseToken:BTC"] == 1.75);
 }
 
-TEST_CASE("a malformed event line exits 2 with INP-002 and executes nothing") {
+TEST_CASE("a malformed event line exits 2 with INP-003 and executes nothing") {
   TempFile config(exact_config_json().dump());
   TempFile orders("{\"event\": \"market\", \"prices\": {\"BTC\": -1}}\n", ".jsonl");
   auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders.path()});
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find("INP-002") != std::string::npos);
-  CHECK(run.err.find("prices.BTC") != std::string::npos);
+  CHECK(run.err.find("INP-003: orders file '" + orders.path() + "': entry 1 (line 1): market "
+                     "event.prices.BTC") != std::string::npos);
   CHECK(run.out.empty());
   TempFile unknown("{\"event\": \"rebalance\"}\n", ".jsonl");
   auto run2 = run_tightloop({"run", "--config", config.path(), "--orders", unknown.path()});

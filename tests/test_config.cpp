@@ -292,7 +292,7 @@ TEST_CASE("venue_timeout_ms is an integer >= 1") {
   expect_invalid(with(base_config(), P("/venue_timeout_ms"), 5000.0),
                  "venue_timeout_ms: must be an integer >= 1, got number");
   expect_invalid(with(base_config(), P("/venue_timeout_ms"), 18446744073709551615ull),
-                 "venue_timeout_ms: must be an integer >= 1 (at most 9223372036854775807)");
+                 "venue_timeout_ms: must be an integer >= 1 (at most 31536000000)");
 }
 
 TEST_CASE("reconciliation values are range-checked") {
@@ -909,18 +909,18 @@ TEST_CASE("invalid content in a file is CFG-002 prefixed with the path") {
   CHECK(load_config_file(good.path()).ok());
 }
 
-TEST_CASE("a key repeated within one object is CFG-002 with its path") {
+TEST_CASE("a key repeated within one object is CFG-001 (the input policy) with its path") {
   TempFile file("duplicate.json", R"({"venues": [{"name": "binance", "kind": "cex"},
       {"name": "wallet", "kind": "wallet", "name": "wallet2"}],
       "books": [{"name": "main", "subscribed_keys": []}]})");
   auto loaded = load_config_file(file.path());
-  CHECK(loaded.failure.code == ErrorCode::cfg_invalid);
+  CHECK(loaded.failure.code == ErrorCode::cfg_unreadable);
   CHECK(
       contains(loaded.failure.message, "venues[1].name: key appears more than once in its object"));
 
   TempFile top("duplicate_top.json", R"({"venue_timeout_ms": 5, "venue_timeout_ms": 6})");
   CHECK(contains(load_config_file(top.path()).failure.message,
-                 "': venue_timeout_ms: key appears more than once"));
+                 "' is not valid JSON: venue_timeout_ms: key appears more than once"));
 
   // The same key in sibling objects is fine.
   TempFile siblings("siblings.json", R"({"venues": [{"name": "binance", "kind": "cex"},

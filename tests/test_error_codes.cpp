@@ -18,10 +18,15 @@ TEST_CASE("every error code has a unique id, a component and a meaning") {
     CHECK(to_string(info.code) == info.id);
     CHECK(parse_error_code(info.id) == info.code);
     const auto prefix = info.id.substr(0, info.id.find('-'));
-    CHECK(std::set<std::string_view>{"ORD", "VIM", "VEN", "POS", "EM", "CFG", "INP"}.count(
+    CHECK(std::set<std::string_view>{"ORD", "VIM", "VEN", "POS", "EM", "CFG", "INP", "CLI",
+                                     "OUT"}
+              .count(
               prefix) == 1);
   }
   CHECK(to_string(ErrorCode::none).empty());
+  CHECK(error_code_registry().size() == error_code_count);
+  for (std::size_t i = 0; i < error_code_registry().size(); ++i)
+    CHECK(static_cast<std::size_t>(error_code_registry()[i].code) == i + 1);
   CHECK_FALSE(parse_error_code("XYZ-999").has_value());
 }
 

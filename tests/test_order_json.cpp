@@ -168,11 +168,12 @@ TEST_CASE("order decoding requires operation_id, venue, operation and amount wit
     CHECK(failure.code == ErrorCode::ord_missing_field);
     CHECK(failure.message == std::string(field) + " is required");
 
+    // null is a wrong type, not "absent" (docs/ORDER_FORMAT.md).
     json null_valued = minimal_order_json();
     null_valued[field] = nullptr;
     failure = decode_failure(null_valued);
-    CHECK(failure.code == ErrorCode::ord_missing_field);
-    CHECK(failure.message == std::string(field) + " is required");
+    CHECK(failure.code == ErrorCode::ord_wrong_type);
+    CHECK(failure.message == std::string(field) + " must not be null (leave an optional field out)");
   }
 }
 
@@ -323,27 +324,18 @@ TEST_CASE("order decoding rejects a non-string enum with ORD-003") {
   }
 }
 
-TEST_CASE("order decoding treats null on optional fields as absent") {
-  json input = minimal_order_json();
+TEST_CASE("order decoding refuses null on every optional field with ORD-003") {
   for (const char* field :
-       {"book", "pair", "side", "price", "order_type", "token_out", "source_venue", "target_venue",
-        "execution_mode", "atomic_group_id", "sequence_in_group", "slippage_tolerance",
-        "strategy_intent", "expected_deltas", "metadata", "timestamp"})
+       {"book", "pair", "side", "price", "order_type", "token_in", "token_out", "source_venue",
+        "target_venue", "execution_mode", "atomic_group_id", "sequence_in_group",
+        "slippage_tolerance", "strategy_intent", "expected_deltas", "metadata", "timestamp"}) {
+    CAPTURE(field);
+    json input = minimal_order_json();
     input[field] = nullptr;
-  const DecodedOrder decoded = decode_order(input);
-  REQUIRE(decoded.ok());
-  CHECK(decoded.order.book.empty());
-  CHECK_FALSE(decoded.order.side.has_value());
-  CHECK_FALSE(decoded.order.price.has_value());
-  CHECK(decoded.order.order_type == OrderType::market);
-  CHECK(decoded.order.execution_mode == ExecutionMode::sequential);
-  CHECK_FALSE(decoded.order.sequence_in_group.has_value());
-  CHECK_FALSE(decoded.order.slippage_tolerance.has_value());
-  CHECK(decoded.order.expected_deltas.empty());
-  CHECK(decoded.order.metadata_json.empty());
-  CHECK(decoded.order.timestamp.empty());
-  // Same as not sending them at all.
-  CHECK(encode_order(decoded.order) == encode_order(decode_order(minimal_order_json()).order));
+    Failure failure = decode_failure(input);
+    CHECK(failure.code == ErrorCode::ord_wrong_type);
+    CHECK(failure.message == std::string(field) + " must not be null (leave an optional field out)");
+  }
 }
 
 TEST_CASE("order decoding reports the first failure in a fixed order") {

@@ -125,6 +125,7 @@ TEST_CASE("order validation requires a present price to be finite and > 0 with O
   order.price = -infinity;
   CHECK(failure_of(order).message == "price must be finite (got -inf)");
   order.price = 100.0;
+  order.order_type = OrderType::limit;
   CHECK_FALSE(validate_order(order).has_value());
 }
 

@@ -171,7 +171,7 @@ TEST_CASE(
 
   const json out = encode_order_result(result);
   std::set<std::string> expected_keys = handshake_keys;
-  expected_keys.insert({"deltas", "reconciliation"});
+  expected_keys.insert({"deltas", "reconciliation", "expected_deltas_check"});
   CHECK(keys_of(out) == expected_keys);
   CHECK(out["deltas"] == json::array({encode_delta(btc), encode_delta(usdt)}));
   CHECK(out["reconciliation"] == encode_reconciliation(result.reconciliation));

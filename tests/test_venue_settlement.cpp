@@ -56,7 +56,9 @@ void check_funding(const ExecutionDelta& delta, double amount, double mark) {
 // settle() on `venue`, checking that its ledger moved by exactly the returned deltas.
 std::vector<ExecutionDelta> settle_checked(VenueSimulator& venue) {
   Balances expected = venue.ledger().snapshot();
-  auto deltas = venue.settle();
+  auto settlement = venue.settle();
+  REQUIRE_FALSE(settlement.failure.failed());
+  auto deltas = settlement.deltas;
   for (const auto& delta : deltas) expected.at(delta.position_key) += delta.delta_amount;
   CHECK(venue.ledger().snapshot() == expected);
   return deltas;

@@ -183,11 +183,13 @@ TEST_CASE("a transferring venue built alone knows no targets until told") {
         "venue 'binance' was given no transfer targets (configure_transfer_targets)");
 
   CHECK(transfer_target_names(config.venues) == std::set<std::string>{"binance", "cold", "wallet"});
-  CHECK(configure_transfer_targets(*binance, transfer_target_names(config.venues)));
+  CHECK(configure_transfer_targets(
+      *binance, std::make_shared<const std::set<std::string>>(transfer_target_names(config.venues))));
   auto plan = binance->plan(transfer("binance", "wallet", "USDT", 10));
   CHECK(plan.executed());
   CHECK(plan.remote_venue == "wallet");
 
   auto aave = make_venue_simulator(config.venues[3], VenueContext{});
-  CHECK_FALSE(configure_transfer_targets(*aave, {"binance"}));
+  CHECK_FALSE(configure_transfer_targets(
+      *aave, std::make_shared<const std::set<std::string>>(std::set<std::string>{"binance"})));
 }

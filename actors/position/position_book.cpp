@@ -43,6 +43,7 @@ std::optional<Failure> PositionBook::check(const std::vector<ExecutionDelta>& de
     if (!holds(delta.position_key))
       return Failure{ErrorCode::pos_unknown_key,
                      "position key '" + delta.position_key + "' is not subscribed by the book"};
+  if (auto failure = check_finite(deltas)) return failure;
   // Orders touch a handful of keys: a scan beats a map. The end balance per key is computed
   // exactly as apply() computes it (one addition per delta, in order), so a check that passes
   // is never followed by a negative balance.
@@ -65,6 +66,29 @@ std::optional<Failure> PositionBook::check(const std::vector<ExecutionDelta>& de
       return Failure{negative_code, "insufficient " + key + ": have " +
                                         format_amount(entry.amount) + ", need " +
                                         format_amount(-change)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> PositionBook::check_finite(const std::vector<ExecutionDelta>& deltas) const {
+  for (std::size_t i = 0; i < deltas.size(); ++i) {
+    const auto& key = deltas[i].position_key;
+    if (!std::isfinite(deltas[i].delta_amount))
+      return Failure{ErrorCode::ven_non_finite,
+                     "the change to " + key + " is not a finite number (the inputs overflow)"};
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    // The end amount exactly as apply() computes it: one addition per delta, in order.
+    double end_amount = it->second.amount;
+    bool seen_before = false;
+    for (std::size_t j = 0; j < i && !seen_before; ++j) seen_before = deltas[j].position_key == key;
+    if (seen_before) continue;
+    for (std::size_t j = i; j < deltas.size(); ++j)
+      if (deltas[j].position_key == key) end_amount += deltas[j].delta_amount;
+    if (!std::isfinite(end_amount))
+      return Failure{ErrorCode::ven_non_finite,
+                     "the balance of " + key + " would not be a finite number (have " +
+                         format_amount(it->second.amount) + ")"};
   }
   return std::nullopt;
 }

@@ -26,10 +26,14 @@ class PositionBook {
   bool holds(const std::string& key) const { return entries_.count(key) != 0; }
   std::optional<double> amount(const std::string& key) const;
 
-  // POS-001 for a key not opened; `negative_code` when a BaseToken/aToken/LST key would end
-  // below zero through a net decrease (deltas on one key are summed first).
+  // POS-001 for a key not opened; VEN-009 when a delta or a key's end amount would not be
+  // finite (check_finite); `negative_code` when a BaseToken/aToken/LST key would end below
+  // zero through a net decrease (deltas on one key are summed first).
   std::optional<Failure> check(const std::vector<ExecutionDelta>& deltas,
                                ErrorCode negative_code) const;
+  // VEN-009 when a delta, or the end amount of a key it moves, would not be finite: an
+  // overflow must fail the order before anything is applied, not put inf into a balance.
+  std::optional<Failure> check_finite(const std::vector<ExecutionDelta>& deltas) const;
   void apply(const std::vector<ExecutionDelta>& deltas);  // after check(); unknown keys ignored
   // check() then apply(); nothing changes on failure.
   std::optional<Failure> apply_checked(const std::vector<ExecutionDelta>& deltas,

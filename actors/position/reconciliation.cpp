@@ -27,6 +27,22 @@ std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& e
   return mismatches;
 }
 
+ExpectedDeltasCheck check_expected_deltas(const Order& order,
+                                          const std::vector<ExecutionDelta>& deltas,
+                                          const Tolerance& tolerance) {
+  ExpectedDeltasCheck check;
+  if (order.expected_deltas.empty()) return check;
+  check.checked = true;
+  for (const auto& [key, expected] : order.expected_deltas) {
+    double actual = 0.0;
+    for (const auto& delta : deltas)
+      if (delta.position_key == key) actual += delta.delta_amount;
+    if (!within_tolerance(expected, actual, tolerance))
+      check.mismatches.push_back(KeyMismatch{key, expected, actual});
+  }
+  return check;
+}
+
 std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas) {
   std::vector<std::string> keys;
   keys.reserve(deltas.size());

@@ -23,6 +23,12 @@ std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& e
                                           const std::map<std::string, double>& reported,
                                           const Tolerance& tolerance);
 
+// The order's expected_deltas against `deltas` (its net execution deltas, summed per key): one
+// mismatch per expected key whose actual sum (0 when not moved) differs beyond tolerance.
+ExpectedDeltasCheck check_expected_deltas(const Order& order,
+                                          const std::vector<ExecutionDelta>& deltas,
+                                          const Tolerance& tolerance);
+
 // Distinct keys touched by the deltas, in first-touch order.
 std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas);
 

@@ -178,6 +178,10 @@ VenuePlan CexVenue::price_perp(const Order& order) {
     if (q < old_abs) new_entry = entry;
     if (q > old_abs) new_entry = p;
   }
+  if (new_entry && !std::isfinite(*new_entry))
+    return rejected_plan(order, ErrorCode::ven_non_finite,
+                         "the position's average entry price is not a finite number (the "
+                         "order's inputs overflow)");
   plan.commit_state = [this, perp_key, new_entry] {
     if (new_entry)
       entry_prices_[perp_key] = *new_entry;
@@ -209,11 +213,12 @@ std::optional<double> CexVenue::funding_rate(const std::string& perp_symbol) con
   return rate->second;
 }
 
-std::vector<ExecutionDelta> CexVenue::settle() {
-  std::vector<ExecutionDelta> deltas;
+Settlement CexVenue::settle() {
+  Settlement settlement;
+  auto& deltas = settlement.deltas;
   const std::string settlement_key =
       make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
-  if (!ledger_.holds(settlement_key)) return deltas;
+  if (!ledger_.holds(settlement_key)) return settlement;
   // snapshot() is ordered by key, so the deltas come out in the same order on every run.
   for (const auto& [key, size] : ledger_.snapshot()) {
     auto parsed = parse_position_key(key);
@@ -230,8 +235,13 @@ std::vector<ExecutionDelta> CexVenue::settle() {
     delta.price = *mark;
     deltas.push_back(std::move(delta));
   }
+  if (auto failure = ledger_.check_finite(deltas)) {
+    settlement = Settlement{};
+    settlement.failure = std::move(*failure);
+    return settlement;
+  }
   ledger_.apply(deltas);
-  return deltas;
+  return settlement;
 }
 
 }  // namespace tightloop

@@ -22,7 +22,7 @@ class CexVenue : public TransferringVenue {
   // Funding of every open perp whose rate and mark price are known: one `funding` delta per
   // perp on <venue>:BaseToken:<settlement_token>, -size * mark * rate. Nothing when the book
   // does not hold that settlement key.
-  std::vector<ExecutionDelta> settle() override;
+  Settlement settle() override;
 
   // Average entry price of the position on `perp_key`; nullopt when flat or never traded here.
   std::optional<double> entry_price(const std::string& perp_key) const;

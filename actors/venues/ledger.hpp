@@ -33,6 +33,9 @@ class Ledger {
   std::optional<Failure> check(const std::vector<ExecutionDelta>& legs) const {
     return book_.check(legs, ErrorCode::ven_insufficient_balance);
   }
+  std::optional<Failure> check_finite(const std::vector<ExecutionDelta>& legs) const {
+    return book_.check_finite(legs);
+  }
   // Applies legs already checked.
   void apply(const std::vector<ExecutionDelta>& legs) { book_.apply(legs); }
   // check() then apply(); nothing changes on failure.

@@ -25,7 +25,17 @@ std::set<std::string> transfer_target_names(const std::vector<VenueConfig>& venu
 }
 
 void TransferringVenue::set_transfer_targets(std::set<std::string> venue_names) {
+  transfer_targets_ = std::make_shared<const std::set<std::string>>(std::move(venue_names));
+}
+
+void TransferringVenue::set_transfer_targets(
+    std::shared_ptr<const std::set<std::string>> venue_names) {
   transfer_targets_ = std::move(venue_names);
+}
+
+const std::set<std::string>& TransferringVenue::transfer_targets() const {
+  static const std::set<std::string> none;
+  return transfer_targets_ ? *transfer_targets_ : none;
 }
 
 void TransferringVenue::restore_state(const VenueSimulator& checkpoint) {
@@ -47,11 +57,11 @@ VenuePlan TransferringVenue::price_transfer(const Order& order) const {
   if (order.target_venue == name())
     return reject(ErrorCode::ven_bad_transfer,
                   "transfer from '" + name() + "' to itself moves nothing");
-  if (transfer_targets_.empty())
+  if (transfer_targets().empty())
     return reject(
         ErrorCode::ven_bad_transfer,
         "venue '" + name() + "' was given no transfer targets (configure_transfer_targets)");
-  if (transfer_targets_.count(order.target_venue) == 0)
+  if (transfer_targets().count(order.target_venue) == 0)
     return reject(ErrorCode::ven_bad_transfer, "transfer target '" + order.target_venue +
                                                    "' is not a configured cex or wallet venue");
 
@@ -73,7 +83,8 @@ VenuePlan TransferringVenue::price_transfer(const Order& order) const {
   return plan;
 }
 
-bool configure_transfer_targets(VenueSimulator& venue, std::set<std::string> venue_names) {
+bool configure_transfer_targets(VenueSimulator& venue,
+                                std::shared_ptr<const std::set<std::string>> venue_names) {
   auto* sender = dynamic_cast<TransferringVenue*>(&venue);
   if (!sender) return false;
   sender->set_transfer_targets(std::move(venue_names));

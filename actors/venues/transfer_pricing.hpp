@@ -3,6 +3,7 @@
 // written into failure messages.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,7 +30,9 @@ class TransferringVenue : public VenueSimulator {
   // The venues this one may send to (itself is always refused). Until set, every transfer
   // fails with VEN-007: VenueContext does not say which venues exist.
   void set_transfer_targets(std::set<std::string> venue_names);
-  const std::set<std::string>& transfer_targets() const { return transfer_targets_; }
+  // One set shared by every venue of a book: a copy each would cost O(venues²).
+  void set_transfer_targets(std::shared_ptr<const std::set<std::string>> venue_names);
+  const std::set<std::string>& transfer_targets() const;
 
  protected:
   void restore_state(const VenueSimulator& checkpoint) override;
@@ -39,10 +42,11 @@ class TransferringVenue : public VenueSimulator {
   VenuePlan price_transfer(const Order& order) const;
 
  private:
-  std::set<std::string> transfer_targets_;
+  std::shared_ptr<const std::set<std::string>> transfer_targets_;  // never changed in place
 };
 
 // Tells `venue` where it may send transfers. False when its kind sends none.
-bool configure_transfer_targets(VenueSimulator& venue, std::set<std::string> venue_names);
+bool configure_transfer_targets(VenueSimulator& venue,
+                                std::shared_ptr<const std::set<std::string>> venue_names);
 
 }  // namespace tightloop

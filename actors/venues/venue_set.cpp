@@ -45,7 +45,8 @@ VenueContext make_venue_context(const Config& config, std::shared_ptr<const Mark
 std::map<std::string, std::unique_ptr<VenueSimulator>> make_book_venues(
     const Config& config, const BookConfig& book, std::shared_ptr<const MarketData> market) {
   const VenueContext context = make_venue_context(config, std::move(market));
-  const auto targets = transfer_target_names(config.venues);
+  const auto targets =
+      std::make_shared<const std::set<std::string>>(transfer_target_names(config.venues));
   std::map<std::string, std::unique_ptr<VenueSimulator>> venues;
   for (const auto& venue_config : config.venues) {
     auto venue = make_venue_simulator(venue_config, context);

@@ -46,6 +46,21 @@ std::optional<Failure> split_legs(const std::string& venue, std::vector<Executio
   return std::nullopt;
 }
 
+// Every figure of an executed handshake must be a number: finite inputs can still overflow
+// (an extreme price times an extreme amount), and inf or NaN must never reach a ledger.
+std::optional<Failure> non_finite_figure(const ExecutionHandshake& hs) {
+  auto bad = [](const std::string& what) {
+    return Failure{ErrorCode::ven_non_finite,
+                   what + " is not a finite number (the order's inputs overflow)"};
+  };
+  if (!std::isfinite(hs.executed_amount)) return bad("executed_amount");
+  if (hs.executed_price && !std::isfinite(*hs.executed_price)) return bad("executed_price");
+  if (!std::isfinite(hs.fee_amount)) return bad("fee_amount");
+  for (const auto& [key, amount] : hs.position_deltas)
+    if (!std::isfinite(amount)) return bad("the change to " + key);
+  return std::nullopt;
+}
+
 std::shared_ptr<const MarketData> or_empty(std::shared_ptr<const MarketData> market) {
   return market ? std::move(market) : std::make_shared<const MarketData>();
 }
@@ -76,6 +91,8 @@ VenuePlan VenueSimulator::plan(const Order& order) {
   VenuePlan plan = price(order);
   if (!plan.executed())
     return rejected_plan(order, plan.handshake.error_code, std::move(plan.handshake.error_message));
+  if (auto failure = non_finite_figure(plan.handshake))
+    return rejected_plan(order, failure->code, std::move(failure->message));
   plan.handshake.order = order;
   plan.handshake.timestamp = order.timestamp;
   if (plan.handshake.fee_venue.empty()) plan.handshake.fee_venue = name();
@@ -138,7 +155,7 @@ std::vector<std::string> VenueSimulator::revert_open_checkpoints() {
   return groups;
 }
 
-std::vector<ExecutionDelta> VenueSimulator::settle() { return {}; }
+Settlement VenueSimulator::settle() { return {}; }
 
 std::string VenueSimulator::wallet_key(const std::string& wallet_venue,
                                        const std::string& symbol) const {

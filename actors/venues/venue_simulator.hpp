@@ -23,6 +23,7 @@
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/market_data.hpp"
+#include "messages/settlement.hpp"
 #include "actors/venues/fault_injector.hpp"
 #include "actors/venues/ledger.hpp"
 
@@ -94,7 +95,9 @@ class VenueSimulator {
 
   // Applies what the venue settles now to its own ledger and returns it (empty when nothing).
   // Not checked against the non-negative rule: a settlement is imposed by the venue, not ordered.
-  virtual std::vector<ExecutionDelta> settle();
+  // A payment that would not be finite (or leave a balance that is not) settles nothing of
+  // this venue and comes back as a VEN-009 failure.
+  virtual Settlement settle();
 
  protected:
   VenueSimulator(const VenueSimulator&) = default;  // for clone()
