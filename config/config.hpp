@@ -67,8 +67,12 @@ struct Config {
   std::vector<VenueConfig> venues;
   std::vector<BookConfig> books;
 
+  // By name; O(log n) once reindex() has run (the loader does), a scan otherwise.
   const VenueConfig* find_venue(std::string_view name) const;
   const BookConfig* find_book(std::string_view name) const;
+  // Call after changing the names or the order of venues or books.
+  void reindex();
+  std::map<std::string, std::size_t, std::less<>> venue_index, book_index;
   // Symbols some staking venue issues: their wallet keys are of type LST, not BaseToken.
   std::set<std::string> lst_symbols() const;
 };

@@ -199,8 +199,9 @@ void check_venue_fields(const json& object, const std::string& path, VenueKind k
   auto own = kind_fields(kind);
   for (const auto& [key, value] : object.items()) {
     if (key == "name" || key == "kind" || key == "faults" || contains(own, key)) continue;
+    const std::string& name = key;  // a structured binding cannot be captured in C++17
     bool elsewhere = std::any_of(all_kinds.begin(), all_kinds.end(), [&](VenueKind other) {
-      return contains(kind_fields(other), key);
+      return contains(kind_fields(other), name);
     });
     std::string takes = "a " + std::string(to_string(kind)) + " venue takes: name, kind" +
                         (own.empty() ? "" : ", " + joined(own)) + ", faults";
@@ -263,9 +264,10 @@ void check_fault_fields(const json& object, const std::string& path, FaultKind k
   for (const auto& [key, value] : object.items()) {
     if (key == "kind" || key == "times" || contains(fault_targets, key) || contains(own, key))
       continue;
+    const std::string& name = key;  // a structured binding cannot be captured in C++17
     bool elsewhere =
         std::any_of(all_fault_kinds.begin(), all_fault_kinds.end(),
-                    [&](FaultKind other) { return contains(fault_parameters(other), key); });
+                    [&](FaultKind other) { return contains(fault_parameters(other), name); });
     if (elsewhere)
       fail(path, "field '" + key + "' does not apply to a " + kind_text + " fault (" + takes + ")");
     fail(path, "unknown field '" + key + "' (" + takes + ")");
@@ -442,6 +444,7 @@ std::vector<VenueConfig> parse_venues(const json& value) {
     scratch.venues.push_back(std::move(venue));
     paths.push_back(std::move(path));
   }
+  scratch.reindex();
   for (std::size_t i = 0; i < scratch.venues.size(); ++i)
     check_wallet(scratch.venues[i], paths[i], scratch);
   return std::move(scratch.venues);
@@ -506,10 +509,12 @@ std::vector<std::string> subscribed_keys(const json& value, const std::string& p
 std::map<std::string, double> initial_positions(const json& value, const std::string& path,
                                                 const std::vector<std::string>& subscribed) {
   require_object(value, path);
+  auto subscribed_sorted = subscribed;  // a lookup per key: sorted, not scanned
+  std::sort(subscribed_sorted.begin(), subscribed_sorted.end());
   std::map<std::string, double> positions;
   for (const auto& [key, amount] : value.items()) {
     auto amount_path = path + "." + key;
-    if (std::find(subscribed.begin(), subscribed.end(), key) == subscribed.end())
+    if (!std::binary_search(subscribed_sorted.begin(), subscribed_sorted.end(), key))
       fail(amount_path, "'" + key + "' is not in the book's subscribed_keys");
     auto type = parse_position_key(key)->type;  // subscribed keys parse
     positions[key] = is_non_negative(type)
@@ -607,9 +612,11 @@ Config parse_document(const json& value) {
   auto* venues = find(value, "venues");
   if (!venues) fail("config", "field 'venues' is required");
   config.venues = parse_venues(*venues);
+  config.reindex();
   auto* books = find(value, "books");
   if (!books) fail("config", "field 'books' is required");
   config.books = parse_books(*books, config);
+  config.reindex();
   if (auto* f = find(value, "market")) parse_market(*f, config);
   return config;
 }
@@ -645,13 +652,17 @@ LoadedConfig load_config_file(const std::string& path) {
   auto text = read_text_file(path, why);
   if (!text)
     return failed(ErrorCode::cfg_unreadable, "cannot read config file '" + path + "': " + why);
-  auto parsed = parse_json(strip_bom(*text));
+  return load_config_text(*text, path);
+}
+
+LoadedConfig load_config_text(std::string_view text, const std::string& source) {
+  auto parsed = parse_json(strip_bom(text));
   if (!parsed.ok())
     return failed(ErrorCode::cfg_unreadable,
-                  "config file '" + path + "' is not valid JSON: " + parsed.error->message);
+                  "config file '" + source + "' is not valid JSON: " + parsed.error->message);
   auto loaded = parse_config(parsed.value);
   if (!loaded.ok())
-    loaded.failure.message = "config file '" + path + "': " + loaded.failure.message;
+    loaded.failure.message = "config file '" + source + "': " + loaded.failure.message;
   return loaded;
 }
 

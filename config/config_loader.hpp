@@ -26,6 +26,8 @@ LoadedConfig parse_config(const nlohmann::json& value);
 // messages/json_input.hpp (a repeated key included; the message names the file and where the
 // parser stopped), then parse_config's checks (prefixed with the file's path).
 LoadedConfig load_config_file(const std::string& path);
+// The same for a file's text already read (`source` names it in messages).
+LoadedConfig load_config_text(std::string_view text, const std::string& source);
 
 std::optional<VenueKind> parse_venue_kind(std::string_view text);
 

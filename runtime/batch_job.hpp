@@ -10,7 +10,7 @@
 
 #include "config/config.hpp"
 #include "messages/failure.hpp"
-#include "runtime/orders_file.hpp"
+#include "config/orders_file.hpp"
 
 namespace tightloop {
 

@@ -9,7 +9,7 @@
 #include "messages/order_json.hpp"
 #include "runtime/batch_job.hpp"
 #include "runtime/logging.hpp"
-#include "runtime/orders_file.hpp"
+#include "config/orders_file.hpp"
 
 namespace tightloop {
 

@@ -1,4 +1,4 @@
-#include "runtime/orders_file.hpp"
+#include "config/orders_file.hpp"
 
 #include "config/text_file.hpp"
 #include "messages/json_input.hpp"
