@@ -137,13 +137,20 @@ TempFile::TempFile(const std::string& contents, const std::string& suffix) {
 
 TempFile::~TempFile() { std::filesystem::remove(path_); }
 
-ProcessResult run_tightloop(const std::vector<std::string>& args) {
+ProcessResult run_tightloop(const std::vector<std::string>& args, ChildStdout out) {
   // stdout and stderr go to temporary files: no pipe can fill up and block the child.
   TempFile out_file(""), err_file("");
+  int dead_pipe[2] = {-1, -1};
+  if (out == ChildStdout::closed_pipe) {
+    REQUIRE(::pipe(dead_pipe) == 0);
+    ::close(dead_pipe[0]);  // nobody will ever read: writes fail with EPIPE
+  }
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
+    int out_fd = out == ChildStdout::closed_pipe ? dead_pipe[1]
+                 : out == ChildStdout::full_disk ? ::open("/dev/full", O_WRONLY)
+                                                 : ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
     int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
@@ -156,6 +163,7 @@ ProcessResult run_tightloop(const std::vector<std::string>& args) {
     ::execv(bin.c_str(), argv.data());
     ::_exit(127);
   }
+  if (dead_pipe[1] >= 0) ::close(dead_pipe[1]);
   int status = 0;
   ::waitpid(pid, &status, 0);
   ProcessResult result;

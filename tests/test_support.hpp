@@ -59,8 +59,13 @@ struct ProcessResult {
   std::string err;
 };
 
+// Where the child's stdout goes: captured, /dev/full (every write fails with ENOSPC), or a pipe
+// whose reading end is already closed (every write fails with EPIPE).
+enum class ChildStdout { captured, full_disk, closed_pipe };
+
 // Runs the built tightloop binary with `args` (no shell), capturing stdout and stderr.
-ProcessResult run_tightloop(const std::vector<std::string>& args);
+ProcessResult run_tightloop(const std::vector<std::string>& args,
+                            ChildStdout out = ChildStdout::captured);
 
 std::vector<std::string> split_lines(const std::string& text);
 
