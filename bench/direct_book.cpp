@@ -5,7 +5,7 @@
 #include "actors/position/delta_conversion.hpp"
 #include "actors/venues/supported_operations.hpp"
 #include "bench/bench_config.hpp"
-#include "messages/order_validation.hpp"
+#include "actors/position/admission.hpp"
 
 namespace tightloop::bench {
 
@@ -37,17 +37,22 @@ bool succeeded(const OrderResult& result) {
 }  // namespace
 
 DirectBook::DirectBook(const Config& config, const BookConfig& book)
-    : venues_(config, book, nullptr), positions_(opened_positions(book)) {
+    : venues_(config, book, nullptr), positions_(opened_positions(book)), book_(book.name) {
   for (const auto& venue : config.venues) kinds_.emplace(venue.name, venue.kind);
   tolerance_ = {config.reconciliation.absolute_tolerance,
                 config.reconciliation.relative_tolerance};
 }
 
 OrderResult DirectBook::execute(const Order& order) {
-  // execution manager
-  if (auto failure = validate_order(order)) return failed(order, failure->code, failure->message);
-  if (!used_operation_ids_.insert(order.operation_id).second)
-    return failed(order, ErrorCode::ord_duplicate_operation_id, "duplicate operation_id");
+  // execution manager: the same admission and operation_id rule as the actor
+  auto refusal = admit(order, used_operation_ids_, book_);
+  OrderResult result =
+      refusal ? failed(order, refusal->code, refusal->message) : route_and_apply(order);
+  if (claims_operation_id(result.handshake)) used_operation_ids_.insert(order.operation_id);
+  return result;
+}
+
+OrderResult DirectBook::route_and_apply(const Order& order) {
   // venue interface manager
   auto kind = kinds_.find(order.venue);
   if (kind == kinds_.end()) return failed(order, ErrorCode::vim_unknown_venue, "unknown venue");

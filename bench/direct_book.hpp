@@ -1,5 +1,5 @@
 // The direct-call baseline: one book's tight loop as plain function calls, no actors. Per order
-// it does exactly the work the actors do (validate, duplicate id check, route, venue plan and
+// it does exactly the work the actors do (admission and the operation_id rule, route, venue plan and
 // commit with remote legs, deltas, monitor check + apply + amounts, venue balances, compare), so
 // actor throughput / direct throughput is the price of the actor runtime.
 #pragma once
@@ -25,10 +25,13 @@ class DirectBook {
   OrderResult execute(const Order& order);
 
  private:
+  OrderResult route_and_apply(const Order& order);  // after admission
+
   std::map<std::string, VenueKind> kinds_;
   VenueSet venues_;
   PositionBook positions_;
   Tolerance tolerance_;
+  std::string book_;
   std::unordered_set<std::string> used_operation_ids_;
 };
 
