@@ -1,5 +1,10 @@
 // The one header that names CAF. Everything else says ActorSystem, Promise<T>, Replies<...>:
 // a CAF upgrade (0.18 replaced atoms and the type registry) touches this file first.
+// Other headers that name caf:: and why: the messages/ types' inspect() functions
+// (caf::meta::type_name, the serialization CAF needs to send them), actors/interfaces.hpp's
+// CAF_ALLOW_UNSAFE_MESSAGE_TYPE for the local-only peer table, and tests/virtual_time.hpp
+// (CAF's testing scheduler). Outside those, caf:: appears only in .cpp files of actors/ and
+// runtime/. It lives in actors/ so that actors never include runtime/.
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,7 @@
 
 #include "actors/position/admission.hpp"
 #include "actors/position/position_book.hpp"
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 
 namespace tightloop {
 

@@ -27,7 +27,7 @@
 #include "messages/order.hpp"
 #include "messages/order_result.hpp"
 #include "messages/settlement.hpp"
-#include "runtime/caf_aliases.hpp"
+#include "actors/caf_aliases.hpp"
 
 namespace tightloop {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "actors/position/delta_conversion.hpp"
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 
 namespace tightloop {
 

@@ -1,6 +1,6 @@
 #include "actors/venue_interface.hpp"
 
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 
 namespace tightloop {
 

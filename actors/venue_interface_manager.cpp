@@ -1,6 +1,6 @@
 #include "actors/venue_interface_manager.hpp"
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 
 namespace tightloop {
 

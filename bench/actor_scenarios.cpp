@@ -84,7 +84,7 @@ struct ClosedDriverState {
 using ClosedSelf = caf::stateful_actor<ClosedDriverState>*;
 
 // Drivers send without a CAF request timeout, as the runtime's own order path does: in CAF 0.17
-// a finite one wakes the clock thread on every request (runtime/caf_aliases.hpp). A hung book
+// a finite one wakes the clock thread on every request (actors/caf_aliases.hpp). A hung book
 // would hang the run; the book's own deadlines answer every order in a healthy one.
 void send_next(ClosedSelf self) {
   auto& st = self->state;

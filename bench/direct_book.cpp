@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "actors/position/delta_conversion.hpp"
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "bench/bench_config.hpp"
 #include "actors/position/admission.hpp"
 

@@ -22,7 +22,7 @@
 #include "bench/report.hpp"
 #include "bench/stats.hpp"
 #include "runtime/actor_system_setup.hpp"
-#include "runtime/logging.hpp"
+#include "runtime/log_sinks.hpp"
 
 using namespace tightloop;
 using namespace tightloop::bench;

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <vector>
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "config/text_file.hpp"
 #include "messages/duration.hpp"
 #include "messages/json_input.hpp"

@@ -1,4 +1,4 @@
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 
 namespace tightloop {
 

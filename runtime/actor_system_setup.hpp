@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "runtime/caf_aliases.hpp"
+#include "actors/caf_aliases.hpp"
 
 namespace tightloop {
 

@@ -6,7 +6,7 @@
 #include "config/input_event.hpp"
 #include "messages/order_json.hpp"
 #include "messages/result_json.hpp"
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 #include "runtime/runtime.hpp"
 
 namespace tightloop {

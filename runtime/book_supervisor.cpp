@@ -1,7 +1,7 @@
 #include "runtime/book_supervisor.hpp"
 
 #include "actors/venues/venue_simulator.hpp"
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 
 namespace tightloop {
 

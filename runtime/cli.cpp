@@ -8,7 +8,7 @@
 #include "messages/error_code.hpp"
 #include "messages/order_json.hpp"
 #include "runtime/batch_job.hpp"
-#include "runtime/logging.hpp"
+#include "runtime/log_sinks.hpp"
 #include "config/orders_file.hpp"
 
 namespace tightloop {

@@ -6,7 +6,7 @@
 #include "actors/strategy.hpp"
 #include "runtime/actor_system_setup.hpp"
 #include "runtime/book.hpp"
-#include "runtime/logging.hpp"
+#include "actors/logging.hpp"
 
 namespace tightloop {
 

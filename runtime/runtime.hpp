@@ -20,7 +20,7 @@ class Runtime {
  public:
   // Starts the actor system (scheduler threads and policy from config) and spawns every book.
   // Applies the config's log.level as the threshold; log sinks stay the application's (call
-  // tightloop::init_logging from runtime/logging.hpp for the binary's stderr or file sink).
+  // tightloop::init_logging from runtime/log_sinks.hpp for the binary's stderr or file sink).
   explicit Runtime(Config config);
   ~Runtime();  // stops every book and waits for the actors to finish
   Runtime(const Runtime&) = delete;

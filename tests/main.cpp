@@ -3,7 +3,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
-#include "runtime/logging.hpp"
+#include "runtime/log_sinks.hpp"
 
 int main(int argc, char** argv) {
   tightloop::init_logging("info", "");

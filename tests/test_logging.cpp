@@ -7,7 +7,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "runtime/logging.hpp"
+#include "runtime/log_sinks.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/test_support.hpp"
 

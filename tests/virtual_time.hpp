@@ -22,7 +22,7 @@
 #include "caf/scheduler/test_coordinator.hpp"
 #include "config/config.hpp"
 #include "runtime/book.hpp"
-#include "runtime/caf_aliases.hpp"
+#include "actors/caf_aliases.hpp"
 
 namespace tightloop::test {
 

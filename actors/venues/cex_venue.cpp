@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "messages/position_key.hpp"
 
 namespace tightloop {

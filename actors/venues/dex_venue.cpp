@@ -1,6 +1,6 @@
 #include "actors/venues/dex_venue.hpp"
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 
 namespace tightloop {

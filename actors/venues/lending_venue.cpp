@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "messages/position_key.hpp"
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <tuple>
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 
 namespace tightloop {

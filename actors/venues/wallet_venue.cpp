@@ -1,6 +1,6 @@
 #include "actors/venues/wallet_venue.hpp"
 
-#include "actors/venues/supported_operations.hpp"
+#include "config/supported_operations.hpp"
 
 namespace tightloop {
 
