@@ -41,7 +41,7 @@ using venue_actor = TypedActor<
     Replies<ExecutionHandshake, execute_atom, Order>,
     // Applies legs on this venue's ledger for another venue's order, all or nothing. The group
     // id ("" outside atomic groups) lets this venue checkpoint before the group touches it.
-    Replies<Failure, legs_atom, std::string, std::vector<ExecutionDelta>>,
+    Replies<LegsResult, legs_atom, std::string, std::vector<ExecutionDelta>>,
     // Balances of the asked keys this venue holds (keys it does not hold are left out).
     Replies<Balances, balances_atom, std::vector<std::string>>,
     Replies<Balances, snapshot_atom>,

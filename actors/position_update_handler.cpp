@@ -17,6 +17,10 @@ struct UpdateJoin {
   Promise<std::vector<OrderResult>> promise;
   std::map<std::string, std::vector<std::string>> keys_by_venue;
   std::vector<std::string> keys;
+  // The venues' balances sent with the handshakes; the first comparison uses them when they
+  // cover every touched key (no query round trip).
+  Balances handshake_reports;
+  bool handshake_reports_complete = false;
 
   std::uint32_t attempts = 0;
   std::vector<std::int64_t> backoff_ms;
@@ -119,8 +123,10 @@ void note_failure(UpdateJoin& join, Failure failure) {
   if (!join.failure.failed()) join.failure = std::move(failure);
 }
 
-// The first attempt applies the deltas (the monitor answers with the touched keys' values);
-// later attempts only read. Venues are asked in parallel with the monitor.
+// The first attempt applies the deltas (the monitor answers with the touched keys' values) and
+// compares them with the balances the venues reported with their handshakes, when those cover
+// every touched key; otherwise, and on every retry, the venues are asked afresh, in parallel
+// with the monitor.
 void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
   auto& state = self->state;
   const bool first = join->attempts == 0;
@@ -128,7 +134,9 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
   ++join->attempts;
   join->expected.clear();
   join->reported.clear();
-  join->pending = 1 + join->keys_by_venue.size();
+  const bool reported = first && join->handshake_reports_complete;
+  if (reported) join->reported = join->handshake_reports;
+  join->pending = 1 + (reported ? 0 : join->keys_by_venue.size());
   // No CAF timeout per query (each costs the clock thread a wake): the execution manager's
   // deadline for the whole update bounds this, and a dead venue answers with an error at once.
   auto timeout = no_timeout();
@@ -154,6 +162,7 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
               },
               on_monitor_error);
   }
+  if (reported) return;
   for (const auto& [venue, keys] : join->keys_by_venue) {
     auto it = state.venues.find(venue);
     if (it == state.venues.end()) {  // no such venue: compare_balances reports the keys missing
@@ -259,6 +268,13 @@ position_update_handler_actor::behavior_type position_update_handler(
         }
         if (join->all_deltas.empty()) return std::move(join->results);
         join->keys = touched_keys(join->all_deltas);
+        // In run order: a later member's report of a key is the newer one.
+        for (const auto& result : join->results)
+          for (const auto& [key, amount] : result.handshake.reported_balances)
+            join->handshake_reports[key] = amount;
+        join->handshake_reports_complete = true;
+        for (const auto& key : join->keys)
+          if (!join->handshake_reports.count(key)) join->handshake_reports_complete = false;
         for (const auto& key : join->keys)
           join->keys_by_venue[std::string(venue_of(key))].push_back(key);
         join->promise = self->make_response_promise<std::vector<OrderResult>>();

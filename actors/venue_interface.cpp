@@ -1,5 +1,7 @@
 #include "actors/venue_interface.hpp"
 
+#include "actors/position/reconciliation.hpp"
+
 #include "actors/logging.hpp"
 
 namespace tightloop {
@@ -31,6 +33,12 @@ void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
   reply.promise.deliver(std::move(handshake));
 }
 
+// The executed order's own keys as this venue's ledger holds them now (the remote venue adds
+// its own keys to the handshake from its answer to the legs).
+void report_balances(VenueSimulator& sim, VenuePlan& plan) {
+  plan.handshake.reported_balances = sim.report_balances(touched_keys(plan.own_legs));
+}
+
 // An order whose legs reach another venue's ledger (an on-chain venue's wallet, a transfer's
 // target): that ledger applies first, all or nothing; this venue commits only after it agreed.
 void execute_with_peer(Self self, VenuePlan plan, Reply reply) {
@@ -53,13 +61,16 @@ void execute_with_peer(Self self, VenuePlan plan, Reply reply) {
   // bounds the wait and leaves the order in doubt; a dead peer answers with an error at once.
   self->request(peer, no_timeout(), legs_atom::value, group, std::move(legs))
       .then(
-          [self, plan, reply](const Failure& failure) mutable {
-            if (failure.failed()) {
+          [self, plan, reply](LegsResult& legs) mutable {
+            if (legs.failure.failed()) {
               send_reply(self, reply,
-                         failed_handshake(plan.handshake.order, failure.code, failure.message));
+                         failed_handshake(plan.handshake.order, legs.failure.code,
+                                          legs.failure.message));
               return;
             }
             self->state.sim->commit(plan);
+            report_balances(*self->state.sim, plan);
+            plan.handshake.reported_balances.merge(legs.balances);
             send_reply(self, reply, std::move(plan.handshake));
           },
           [self, plan, reply](const CafError& error) mutable {
@@ -117,7 +128,10 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
     execute_with_peer(self, std::move(plan), std::move(reply));
     return promise;
   }
-  if (plan.executed()) sim.commit(plan);
+  if (plan.executed()) {
+    sim.commit(plan);
+    report_balances(sim, plan);
+  }
   send_reply(self, reply, std::move(plan.handshake));
   return promise;
 }
@@ -130,21 +144,19 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
   return {
       [self](execute_atom, const Order& order) { return execute(self, order); },
       [self](legs_atom, const std::string& group, const std::vector<ExecutionDelta>& legs) {
-        auto& ledger = self->state.sim->ledger();
-        if (auto failure = ledger.check(legs)) return std::move(*failure);
-        self->state.sim->open_checkpoint(group);
-        ledger.apply(legs);
-        return Failure{};
+        auto& sim = *self->state.sim;
+        LegsResult result;
+        if (auto failure = sim.ledger().check(legs)) {
+          result.failure = std::move(*failure);
+          return result;
+        }
+        sim.open_checkpoint(group);
+        sim.ledger().apply(legs);
+        result.balances = sim.report_balances(touched_keys(legs));
+        return result;
       },
       [self](balances_atom, const std::vector<std::string>& keys) {
-        auto& state = self->state;
-        Balances current;
-        const auto& ledger = state.sim->ledger();
-        for (const auto& key : keys)
-          if (auto amount = ledger.balance(key)) current.emplace(key, *amount);
-        if (auto stale = state.sim->stale_balances().answer(keys, current))
-          return std::move(*stale);
-        return current;
+        return self->state.sim->report_balances(keys);
       },
       [self](snapshot_atom) { return self->state.sim->ledger().snapshot(); },
       [self](adjust_atom, const std::string& key, double delta_amount) {

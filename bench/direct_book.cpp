@@ -75,7 +75,8 @@ OrderResult DirectBook::route_and_apply(const Order& order) {
   }
   positions_.apply(result.deltas);
   const auto expected = positions_.amounts(keys);
-  const auto reported = venues_.balances(keys);
+  // As the actors do on the first comparison: the balances the venues sent with the handshake.
+  const auto& reported = result.handshake.reported_balances;
   result.reconciliation.mismatches = compare_balances(expected, reported, tolerance_);
   result.reconciliation.outcome = result.reconciliation.mismatches.empty()
                                       ? ReconciliationOutcome::matched

@@ -30,13 +30,19 @@ struct ExecutionHandshake {
   std::string error_message;
   std::string timestamp;
   bool in_doubt = false;  // outcome unknown (venue timed out); never guessed either way
+  // An executed order's touched keys as the venue's own ledgers hold them right after it
+  // (a wallet's or a transfer target's keys from that venue), as an exchange's account update
+  // comes with its execution report. Reconciliation's first comparison uses them; retries ask
+  // the venues afresh. Not part of the JSON output.
+  std::map<std::string, double> reported_balances;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecutionHandshake& x) {
   return f(caf::meta::type_name("ExecutionHandshake"), x.order, x.status, x.trade_id,
            x.executed_amount, optional_field(x.executed_price), x.position_deltas, x.fee_amount,
-           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.timestamp, x.in_doubt);
+           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.timestamp, x.in_doubt,
+           x.reported_balances);
 }
 
 // A failed handshake for `order` with a code and a message, nothing executed.

@@ -1,7 +1,9 @@
-// What a venue settles on position_refresh (perp funding): the deltas it applied to its own
-// ledger, or why it settled nothing.
+// What a venue settles on position_refresh (perp funding), and what it answers when another
+// venue's order applies legs on its ledger.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "messages/execution_delta.hpp"
@@ -17,6 +19,18 @@ struct Settlement {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Settlement& x) {
   return f(caf::meta::type_name("Settlement"), x.deltas, x.failure);
+}
+
+// Another venue's answer to applying an order's legs on its ledger: nothing applied and why, or
+// the balances of the legs' keys after applying them.
+struct LegsResult {
+  Failure failure;
+  std::map<std::string, double> balances;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, LegsResult& x) {
+  return f(caf::meta::type_name("LegsResult"), x.failure, x.balances);
 }
 
 }  // namespace tightloop

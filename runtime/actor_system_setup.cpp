@@ -43,6 +43,7 @@ std::unique_ptr<ActorSystemConfig> make_actor_system_config(const SchedulerConfi
   cfg->add_message_type<ResumeResult>("tightloop.ResumeResult");
   cfg->add_message_type<FaultSpec>("tightloop.FaultSpec");
   cfg->add_message_type<Settlement>("tightloop.Settlement");
+  cfg->add_message_type<LegsResult>("tightloop.LegsResult");
   return cfg;
 }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "actors/venues/venue_set.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
@@ -283,4 +284,30 @@ TEST_CASE("apply_remote_legs applies on the named ledger only, all or nothing") 
         Balances{{"wallet:BaseToken:ETH", 8},
                  {"wallet:BaseToken:USDC", 500 + (gross - gross * 0.003)}});
   CHECK(venues.execute(swap_eth(1)).trade_id == "uniswap-2");
+}
+
+TEST_CASE("an executed handshake reports its keys from the venues' own ledgers after the order") {
+  Config config = test::exact_config();
+  VenueSet venues(config, config.books.front(), nullptr);
+  auto supply = test::order_from({{"operation_id", "s1"}, {"venue", "aave"},
+                                  {"operation", "supply"}, {"token_in", "WETH"},
+                                  {"amount", 2.5}});
+  auto hs = venues.execute(supply);
+  REQUIRE(hs.status == HandshakeStatus::executed);
+  // The wallet's key comes from the wallet's ledger, the aToken from aave's.
+  CHECK(hs.reported_balances ==
+        venues.balances({"aave:aToken:WETH", "wallet:BaseToken:WETH"}));
+  CHECK(hs.reported_balances.at("wallet:BaseToken:WETH") == 7.5);
+  CHECK(hs.reported_balances.at("aave:aToken:WETH") == 2.0);  // 2.5 / 1.25
+
+  // A stale view (the stale_balance fault) is what the venue reports, once per report.
+  auto& binance = *venues.find("binance");
+  binance.stale_balances().arm(binance.ledger().snapshot(), 1);
+  auto buy = test::order_from({{"operation_id", "b1"}, {"venue", "binance"},
+                               {"operation", "spot_trade"}, {"pair", "BTC/USDT"},
+                               {"side", "BUY"}, {"amount", 0.5}});
+  hs = venues.execute(buy);
+  REQUIRE(hs.status == HandshakeStatus::executed);
+  CHECK(hs.reported_balances.at("binance:BaseToken:BTC") == 1.0);  // before the order
+  CHECK(binance.report_balances({"binance:BaseToken:BTC"}).at("binance:BaseToken:BTC") == 1.5);
 }

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "actors/position/reconciliation.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "messages/position_key.hpp"
 
@@ -86,6 +87,11 @@ ExecutionHandshake VenueSet::execute(const Order& order) {
       return failed_handshake(order, failure->code, std::move(failure->message));
   }
   venue->commit(plan);
+  // What the venue actors report with the handshake: each ledger's own keys after the order.
+  plan.handshake.reported_balances = venue->report_balances(touched_keys(plan.own_legs));
+  if (!plan.remote_legs.empty())
+    plan.handshake.reported_balances.merge(
+        find(plan.remote_venue)->report_balances(touched_keys(plan.remote_legs)));
   return std::move(plan.handshake);
 }
 

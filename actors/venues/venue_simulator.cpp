@@ -112,6 +112,15 @@ void VenueSimulator::commit(const VenuePlan& plan) {
   ++fills_;
 }
 
+std::map<std::string, double> VenueSimulator::report_balances(
+    const std::vector<std::string>& keys) {
+  std::map<std::string, double> current;
+  for (const auto& key : keys)
+    if (auto amount = ledger_.balance(key)) current.emplace(key, *amount);
+  if (auto stale = stale_.answer(keys, current)) return std::move(*stale);
+  return current;
+}
+
 void VenueSimulator::set_market(std::shared_ptr<const MarketData> market) {
   context_.market = or_empty(std::move(market));
 }

@@ -69,6 +69,11 @@ class VenueSimulator {
   FaultInjector& faults() { return faults_; }
   StaleBalances& stale_balances() { return stale_; }
 
+  // What this venue reports for `keys` (held ones only): its ledger, or the stale view while
+  // a stale_balance fault is armed (each call counts as one query). Balance queries and the
+  // handshake's reported_balances both come from here.
+  std::map<std::string, double> report_balances(const std::vector<std::string>& keys);
+
   const MarketData& market() const { return *context_.market; }
   void set_market(std::shared_ptr<const MarketData> market);
 
