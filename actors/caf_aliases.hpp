@@ -36,7 +36,6 @@ using Result = caf::result<T>;
 
 // Atoms: at most 10 characters each (CAF 0.17 limit).
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
-using route_atom = caf::atom_constant<caf::atom("route")>;
 using legs_atom = caf::atom_constant<caf::atom("legs")>;
 using balances_atom = caf::atom_constant<caf::atom("balances")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;

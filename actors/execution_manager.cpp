@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
+#include "actors/join.hpp"
 #include "actors/position/admission.hpp"
 #include "actors/position/position_book.hpp"
 #include "actors/logging.hpp"
@@ -44,11 +46,15 @@ void arm(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::string
   if (state.wake_times.empty() || due < *state.wake_times.begin()) schedule_wake(self, due);
 }
 
-// Ends the step in flight through its error path, now.
+// Ends the step in flight through its error path, now. Its reply may still come: the step
+// gets a new sequence number so that the reply finds itself stale, even when nothing else
+// started meanwhile.
 void expire_step(Self self, const CafError& error) {
   auto expire = std::move(self->state.deadline->expire);
   self->state.deadline.reset();
+  const auto sequence = self->state.sequence;
   expire(error);
+  if (self->state.sequence == sequence) ++self->state.sequence;
 }
 
 void on_wake(Self self) {
@@ -87,6 +93,25 @@ void ask(Self self, std::uint64_t sequence, std::int64_t timeout_ms, std::string
       [on_error](const CafError& error) mutable { on_error(error); });
   self->request(dest, no_timeout(), std::forward<Ts>(xs)...)
       .then(std::move(on_reply), std::move(on_error));
+}
+
+// The same request to every venue of the book under one step deadline; `done` runs once, with
+// the first error, when all answered or the deadline passed.
+template <class... Ts>
+void ask_every_venue(Self self, std::uint64_t sequence, std::int64_t timeout_ms,
+                     std::function<void(const CafError&)> done, const Ts&... xs) {
+  auto once = std::make_shared<bool>(false);
+  auto finish = [done = std::move(done), once](const CafError& error) {
+    if (std::exchange(*once, true)) return;
+    done(error);
+  };
+  arm(self, sequence, timeout_ms, {}, finish);
+  const auto& venues = self->state.router.venues();
+  auto join = Join::expect(venues.size(), finish);
+  for (const auto& [name, venue] : venues)
+    self->request(venue.handle, no_timeout(), xs...)
+        .then([join](bool) { join->arrive(); },
+              [join](const CafError& error) { join->fail(error); });
 }
 
 void halt(Self self, ErrorCode code, std::string reason, std::vector<KeyMismatch> mismatches,
@@ -224,13 +249,12 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
       update_atom::value, std::move(one));
 }
 
-void route_order(Self self) {
+void route_order(Self self, const venue_actor& venue) {
   auto& state = self->state;
   state.busy = true;
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.venue_timeout_ms, state.queue.front().order.venue,
-      state.router,
+      self, sequence, state.settings.venue_timeout_ms, state.queue.front().order.venue, venue,
       [self, sequence](ExecutionHandshake& handshake) {
         if (sequence != self->state.sequence) return;
         on_handshake(self, sequence, std::move(handshake));
@@ -241,7 +265,7 @@ void route_order(Self self) {
                      result_of(route_failure(self, self->state.queue.front().order, error)));
         pump(self);
       },
-      route_atom::value, state.queue.front().order);
+      execute_atom::value, state.queue.front().order);
 }
 
 // Checks that need no venue (admission.hpp); the id is claimed when the order is answered.
@@ -266,7 +290,7 @@ std::string group_id(const GroupRun& run) { return run.members.front().order.ato
 void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
   auto& state = self->state;
   auto sequence = ++state.sequence;
-  auto finish = [self, sequence, failed_at, failure](bool) mutable {
+  auto finish = [self, sequence, failed_at, failure]() mutable {
     auto& state = self->state;
     if (sequence != state.sequence || !state.group) return;
     auto& run = *state.group;
@@ -288,14 +312,15 @@ void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
     }
     end_group(self);
   };
-  ask(
-      self, sequence, state.settings.update_timeout_ms, {}, state.router, finish,
+  ask_every_venue(
+      self, sequence, state.settings.update_timeout_ms,
       [self, sequence, finish](const CafError& error) mutable {
         if (sequence != self->state.sequence) return;
         // A venue that cannot restore its checkpoint leaves the books in an unknown state.
-        halt(self, ErrorCode::em_component_down,
-             "atomic group revert failed: " + self->system().render(error), {}, true);
-        finish(false);
+        if (error)
+          halt(self, ErrorCode::em_component_down,
+               "atomic group revert failed: " + self->system().render(error), {}, true);
+        finish();
       },
       revert_atom::value, group_id(*state.group));
 }
@@ -333,7 +358,8 @@ void apply_group(Self self) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
         auto& run = *state.group;
-        self->send(state.router, commit_atom::value, group_id(run));
+        for (const auto& [name, venue] : state.router.venues())
+          self->send(venue.handle, commit_atom::value, group_id(run));
         const auto& last = results.back();
         if (last.reconciliation.outcome == ReconciliationOutcome::mismatch)
           halt(self, last.handshake.error_code, last.handshake.error_message,
@@ -362,10 +388,17 @@ void run_group_member(Self self) {
     return;
   }
   const auto member = run.run_order[run.next];
+  auto route = state.router.route(run.members[member].order);
+  if (route.refusal) {
+    fail_group(self, run.next,
+               failed_handshake(run.members[member].order, route.refusal->code,
+                                std::move(route.refusal->message)));
+    return;
+  }
   auto sequence = ++state.sequence;
   ask(
       self, sequence, state.settings.venue_timeout_ms, run.members[member].order.venue,
-      state.router,
+      route.venue,
       [self, sequence, member](ExecutionHandshake& handshake) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
@@ -385,7 +418,7 @@ void run_group_member(Self self) {
         auto& run = *state.group;
         fail_group(self, run.next, route_failure(self, run.members[member].order, error));
       },
-      route_atom::value, run.members[member].order);
+      execute_atom::value, run.members[member].order);
 }
 
 // Takes the group at the queue's front out of the queue and starts it. Members that fail the
@@ -492,13 +525,14 @@ void run_market_update(Self self) {
     item.market_done.deliver(true);
     pump(self);
   };
-  ask(
-      self, sequence, state.settings.venue_timeout_ms, {}, state.router, [done](bool) { done(); },
+  ask_every_venue(
+      self, sequence, state.settings.venue_timeout_ms,
       [self, sequence, done](const CafError& error) {
         if (sequence != self->state.sequence) return;
-        halt(self, ErrorCode::em_component_down,
-             "market update not confirmed by every venue: " + self->system().render(error), {},
-             true);
+        if (error)
+          halt(self, ErrorCode::em_component_down,
+               "market update not confirmed by every venue: " + self->system().render(error),
+               {}, true);
         done();
       },
       market_atom::value, *state.queue.front().market);
@@ -561,18 +595,24 @@ void pump(Self self) {
                                                     std::move(failure->message))));
       continue;
     }
-    route_order(self);
+    auto route = state.router.route(front.order);
+    if (route.refusal) {
+      finish_front(self, result_of(failed_handshake(front.order, route.refusal->code,
+                                                    std::move(route.refusal->message))));
+      continue;
+    }
+    route_order(self, route.venue);
   }
 }
 
 }  // namespace
 
 execution_manager_actor::behavior_type execution_manager(
-    Self self, ExecutionManagerSettings settings, venue_interface_manager_actor router,
+    Self self, ExecutionManagerSettings settings, VenueRoutes venues,
     position_update_handler_actor updater, position_monitor_actor monitor) {
   auto& state = self->state;
   state.settings = std::move(settings);
-  state.router = std::move(router);
+  state.router = VenueInterfaceManager(std::move(venues));
   state.updater = std::move(updater);
   state.monitor = std::move(monitor);
   return {
@@ -650,6 +690,9 @@ execution_manager_actor::behavior_type execution_manager(
         pump(self);
       },
       [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },
+      [self](replace_atom, const std::string& name, venue_actor venue) {
+        self->state.router.replace(name, std::move(venue));
+      },
       [self](wake_atom) { on_wake(self); },
       [self](venue_down_atom, const std::string& venue) { on_venue_down(self, venue); },
   };

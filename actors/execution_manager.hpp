@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/venue_interface_manager.hpp"
 
 namespace tightloop {
 
@@ -71,7 +72,7 @@ struct StepDeadline {
 
 struct ExecutionManagerState {
   ExecutionManagerSettings settings;
-  venue_interface_manager_actor router;
+  VenueInterfaceManager router;  // routing is a table lookup here, not a hop
   position_update_handler_actor updater;
   position_monitor_actor monitor;
   ActorAddr supervisor;  // weak: the supervisor holds this actor, not the other way round
@@ -94,7 +95,7 @@ struct ExecutionManagerState {
 
 execution_manager_actor::behavior_type execution_manager(
     execution_manager_actor::stateful_pointer<ExecutionManagerState> self,
-    ExecutionManagerSettings settings, venue_interface_manager_actor router,
+    ExecutionManagerSettings settings, VenueRoutes venues,
     position_update_handler_actor updater, position_monitor_actor monitor);
 
 }  // namespace tightloop

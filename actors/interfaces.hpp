@@ -1,12 +1,16 @@
 // The typed message interfaces of a book's actors. Every signature starts with its own atom so
 // that two interfaces never collapse into the same C++ type.
 //
-// Path of one order (request/response hops):
-//   execution_manager -route-> venue_interface_manager =delegates=> venue -handshake-> execution_manager
+// Path of one order, 6 messages inside the book on the common path (8 with the client's
+// request and reply):
+//   execution_manager: admission and routing (VenueInterfaceManager, a table lookup)
+//   execution_manager -execute-> venue -handshake (+ the touched keys' balances)-> execution_manager
 //   execution_manager -update-> position_update_handler
-//       -apply-> position_monitor     } in parallel, then compare
-//       -balances-> venue(s)          }
+//       -apply-> position_monitor -values-> position_update_handler: compare with the reported
+//       balances (a retry asks the venues again: -balances-> venue(s), in parallel)
 //   position_update_handler -OrderResult-> execution_manager
+// An on-chain venue moving its wallet's tokens adds 2 (-legs-> wallet -LegsResult->); a failed
+// handshake skips the update handler (2 messages).
 //
 // book_supervisor monitors the execution manager and every venue actor of its book.
 #pragma once
@@ -59,15 +63,6 @@ using venue_actor = TypedActor<
     // Internal: a delayed answer (slow_reply fault) is due.
     Reacts<wake_atom, std::uint64_t>>;
 
-using venue_interface_manager_actor = TypedActor<
-    Replies<ExecutionHandshake, route_atom, Order>,
-    // Answers once every venue has the new market data: nothing priced after it sees old data.
-    Replies<bool, market_atom, MarketData>,
-    // Atomic groups: every venue restores its checkpoint (answers once all did), or drops it.
-    Replies<bool, revert_atom, std::string>,
-    Reacts<commit_atom, std::string>,
-    Reacts<replace_atom, std::string, venue_actor>>;
-
 using position_monitor_actor = TypedActor<
     Replies<ApplyOutcome, apply_atom, std::vector<ExecutionDelta>>,
     Replies<Balances, values_atom, std::vector<std::string>>,
@@ -93,6 +88,7 @@ using execution_manager_actor = TypedActor<
     Replies<bool, market_atom, MarketData>,
     // From the supervisor.
     Reacts<halt_atom, ErrorCode, std::string>,
+    Reacts<replace_atom, std::string, venue_actor>,  // a restarted venue's new actor
     Reacts<venue_down_atom, std::string>,  // after the halt: the venue's order is in doubt now
     Reacts<resume_atom>,
     Reacts<supervise_atom, ActorAddr>,

@@ -20,7 +20,7 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   actors.name = book.name;
   const auto timeout_ms = config.venue_timeout_ms;
 
-  std::map<std::string, RoutedVenue, std::less<>> routes;
+  VenueRoutes routes;
   std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
   auto peers = std::make_shared<VenuePeerTable>();
   auto built = make_book_venues(config, book, market);
@@ -45,7 +45,6 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   const auto& policy = config.reconciliation;
   actors.updater =
       system.spawn(position_update_handler, actors.monitor, actors.venues, policy, timeout_ms);
-  actors.router = system.spawn(venue_interface_manager, std::move(routes), timeout_ms);
 
   ExecutionManagerSettings settings;
   settings.book = book.name;
@@ -54,7 +53,7 @@ BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfi
   // attempt's queries time out after one venue timeout.
   settings.update_timeout_ms =
       saturating_add_ms(policy.deadline_ms, saturating_mul_ms(timeout_ms, 3));
-  actors.manager = system.spawn(execution_manager, std::move(settings), actors.router,
+  actors.manager = system.spawn(execution_manager, std::move(settings), std::move(routes),
                                 actors.updater, actors.monitor);
   actors.supervisor =
       system.spawn(book_supervisor, actors, std::move(sims), spawn_venue, timeout_ms,
@@ -68,7 +67,6 @@ void stop_book(const BookActors& book) {
   };
   stop(book.supervisor);
   stop(book.manager);
-  stop(book.router);
   stop(book.updater);
   stop(book.monitor);
   for (const auto& [name, handle] : book.venues) stop(handle);

@@ -1,6 +1,6 @@
-// A book's actors: one venue interface per configured venue, the venue interface manager, the
-// position monitor, the position update handler, the execution manager, and the supervisor
-// that watches them.
+// A book's actors: one venue interface per configured venue, the position monitor, the
+// position update handler, the execution manager (which routes to the venues itself), and the
+// supervisor that watches them.
 #pragma once
 
 #include <functional>
@@ -16,7 +16,6 @@ namespace tightloop {
 struct BookActors {
   std::string name;
   execution_manager_actor manager;
-  venue_interface_manager_actor router;
   position_update_handler_actor updater;
   position_monitor_actor monitor;
   std::map<std::string, venue_actor, std::less<>> venues;  // as spawned; see the supervisor

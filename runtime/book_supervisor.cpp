@@ -68,7 +68,7 @@ std::vector<std::string> restart_dead_venues(Self self) {
     auto venue = state.spawn_venue(self->system(), state.sims.at(name));
     watch_venue(self, venue);
     state.actors.venues[name] = venue;
-    self->send(state.actors.router, replace_atom::value, name, venue);
+    self->send(state.actors.manager, replace_atom::value, name, venue);
     self->send(state.actors.updater, replace_atom::value, name, venue);
     log_line(LogLevel::warning, "book_supervisor",
              "book " + state.actors.name + ": venue " + name + " restarted from its ledger");

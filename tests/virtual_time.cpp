@@ -48,7 +48,6 @@ std::size_t VirtualTime::pending_timers() const { return sched_->clock().schedul
 void VirtualTime::track(const BookActors& book) {
   track(book.supervisor);  // first: killed before it sees its children go down and restarts them
   track(book.manager);
-  track(book.router);
   track(book.updater);
   track(book.monitor);
   for (const auto& [name, venue] : book.venues) track(venue);
