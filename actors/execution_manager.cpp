@@ -325,26 +325,10 @@ void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
       revert_atom::value, group_id(*state.group));
 }
 
-// Flash loans must be repaid inside the group: borrowed minus repaid, per venue and asset.
-std::optional<std::string> outstanding_flash_loan(const GroupRun& run) {
-  std::map<std::pair<std::string, std::string>, double> outstanding;
-  for (const auto& hs : run.executed) {
-    if (hs.order.operation == Operation::flash_borrow)
-      outstanding[{hs.order.venue, hs.order.token_out}] += hs.executed_amount;
-    else if (hs.order.operation == Operation::flash_repay)
-      outstanding[{hs.order.venue, hs.order.token_in}] -= hs.executed_amount;
-  }
-  for (const auto& [where, amount] : outstanding)
-    if (amount != 0.0)
-      return "flash loan of " + where.second + " on " + where.first + " not repaid (" +
-             format_amount(amount) + " outstanding at the end of the group)";
-  return std::nullopt;
-}
-
 void apply_group(Self self) {
   auto& state = self->state;
   auto& run = *state.group;
-  if (auto outstanding = outstanding_flash_loan(run)) {
+  if (auto outstanding = unrepaid_flash_loan(run.executed)) {
     const auto last = run.run_order.size() - 1;
     auto hs = failed_handshake(run.members[run.run_order[last]].order,
                                ErrorCode::ven_flash_liability, *outstanding);
@@ -434,32 +418,14 @@ void start_group(Self self) {
     state.queue.pop_front();
   } while (batch && !state.queue.empty() && state.queue.front().kind == QueueItemKind::order &&
            state.queue.front().batch == batch && state.queue.front().order.atomic_group_id == id);
-  for (std::size_t i = 0; i < run->members.size(); ++i) run->run_order.push_back(i);
-  // Members without sequence_in_group keep their input position after those that have one.
-  std::stable_sort(run->run_order.begin(), run->run_order.end(),
-                   [&](std::size_t a, std::size_t b) {
-                     const auto& sa = run->members[a].order.sequence_in_group;
-                     const auto& sb = run->members[b].order.sequence_in_group;
-                     if (sa.has_value() != sb.has_value()) return sa.has_value();
-                     return sa && *sa < *sb;
-                   });
-  std::vector<std::optional<Failure>> failures(run->run_order.size());
+  std::vector<const Order*> orders;
+  for (const auto& member : run->members) orders.push_back(&member.order);
+  run->run_order = group_run_order(orders);
+  auto failures =
+      check_group_members(orders, run->run_order, state.used_operation_ids, state.settings.book);
   std::optional<std::size_t> first_invalid;
-  std::unordered_set<std::int64_t> sequences;
-  std::unordered_set<std::string> ids;
-  for (std::size_t pos = 0; pos < run->run_order.size(); ++pos) {
-    const auto& order = run->members[run->run_order[pos]].order;
-    auto failure = admit(self, order);
-    if (!failure && !ids.insert(order.operation_id).second)
-      failure = Failure{ErrorCode::ord_duplicate_operation_id,
-                        "operation_id '" + order.operation_id + "' repeats inside group " + id};
-    if (!failure && order.sequence_in_group && !sequences.insert(*order.sequence_in_group).second)
-      failure = Failure{ErrorCode::ord_bad_group,
-                        "sequence_in_group " + std::to_string(*order.sequence_in_group) +
-                            " repeats inside group " + id};
-    if (failure && !first_invalid) first_invalid = pos;
-    failures[pos] = std::move(failure);
-  }
+  for (std::size_t pos = 0; pos < failures.size() && !first_invalid; ++pos)
+    if (failures[pos]) first_invalid = pos;
   state.busy = true;
   state.group = std::move(run);
   if (!first_invalid) {

@@ -33,14 +33,6 @@ struct UpdateJoin {
   Failure failure;                         // the monitor refused, or someone did not answer
 };
 
-std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry) {
-  double wait = static_cast<double>(policy.initial_backoff_ms) *
-                std::pow(policy.multiplier, static_cast<double>(retry - 1));
-  // A large multiplier or many retries grow past any timer (or to inf): clamp, never wrap.
-  if (!(wait < static_cast<double>(max_wait_ms))) return max_wait_ms;
-  return static_cast<std::int64_t>(std::llround(wait));
-}
-
 namespace {
 
 std::string_view venue_of(const std::string& key) {
@@ -86,20 +78,18 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
   auto& state = self->state;
   const Tolerance tolerance{state.policy.absolute_tolerance, state.policy.relative_tolerance};
   auto mismatches = compare_balances(join->expected, join->reported, tolerance);
-  if (join->failure.failed()) {
-    finish(*join, ReconciliationOutcome::mismatch, std::move(mismatches));
-    return;
-  }
-  if (mismatches.empty()) {
-    finish(*join, ReconciliationOutcome::matched, {});
-    return;
-  }
-  const auto& policy = state.policy;
-  if (join->attempts < static_cast<std::uint32_t>(policy.max_attempts)) {
-    auto wait_ms = backoff_before_retry(policy, join->attempts);
-    auto retry_at = self->clock().now() + wait_for(wait_ms);
-    auto deadline = join->first_attempt + wait_for(policy.deadline_ms);
-    if (retry_at <= deadline) {
+  const auto decision =
+      decide_retry(state.policy, join->failure.failed(), !mismatches.empty(), join->attempts,
+                   self->clock().now() - join->first_attempt);
+  switch (decision.next) {
+    case RetryDecision::Next::matched:
+      finish(*join, ReconciliationOutcome::matched, {});
+      return;
+    case RetryDecision::Next::mismatch:
+      finish(*join, ReconciliationOutcome::mismatch, std::move(mismatches));
+      return;
+    case RetryDecision::Next::retry: {
+      const auto wait_ms = decision.wait_ms;
       join->backoff_ms.push_back(wait_ms);
       log_line(LogLevel::warning, "position_update_handler",
                "order " + join->results.back().handshake.order.operation_id +
@@ -112,7 +102,6 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
       return;
     }
   }
-  finish(*join, ReconciliationOutcome::mismatch, std::move(mismatches));
 }
 
 void arrive(Self self, const std::shared_ptr<UpdateJoin>& join) {

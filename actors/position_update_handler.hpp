@@ -32,7 +32,7 @@ position_update_handler_actor::behavior_type position_update_handler(
     position_monitor_actor monitor, std::map<std::string, venue_actor, std::less<>> venues,
     ReconciliationConfig policy, std::int64_t query_timeout_ms);
 
-// The wait before retry number `retry` (1 = the wait before the second attempt).
-std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry);
+// The retry rules are plain functions in actors/position/reconciliation.hpp
+// (backoff_before_retry, decide_retry).
 
 }  // namespace tightloop

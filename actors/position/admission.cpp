@@ -1,8 +1,10 @@
 #include "actors/position/admission.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
+#include "actors/position/position_book.hpp"
 #include "messages/order_validation.hpp"
 
 namespace tightloop {
@@ -66,6 +68,55 @@ std::vector<std::optional<Failure>> check_group_shapes(const std::vector<const O
     }
   }
   return verdicts;
+}
+
+std::vector<std::size_t> group_run_order(const std::vector<const Order*>& members) {
+  std::vector<std::size_t> order(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto& sa = members[a]->sequence_in_group;
+    const auto& sb = members[b]->sequence_in_group;
+    if (sa.has_value() != sb.has_value()) return sa.has_value();
+    return sa && *sa < *sb;
+  });
+  return order;
+}
+
+std::vector<std::optional<Failure>> check_group_members(
+    const std::vector<const Order*>& members, const std::vector<std::size_t>& run_order,
+    const std::unordered_set<std::string>& used_ids, const std::string& book) {
+  std::vector<std::optional<Failure>> failures(run_order.size());
+  std::set<std::int64_t> sequences;
+  std::set<std::string> ids;
+  for (std::size_t pos = 0; pos < run_order.size(); ++pos) {
+    const Order& order = *members[run_order[pos]];
+    const auto& group = order.atomic_group_id;
+    auto failure = admit(order, used_ids, book);
+    if (!failure && !ids.insert(order.operation_id).second)
+      failure = Failure{ErrorCode::ord_duplicate_operation_id,
+                        "operation_id '" + order.operation_id + "' repeats inside group " + group};
+    if (!failure && order.sequence_in_group && !sequences.insert(*order.sequence_in_group).second)
+      failure = Failure{ErrorCode::ord_bad_group,
+                        "sequence_in_group " + std::to_string(*order.sequence_in_group) +
+                            " repeats inside group " + group};
+    failures[pos] = std::move(failure);
+  }
+  return failures;
+}
+
+std::optional<std::string> unrepaid_flash_loan(const std::vector<ExecutionHandshake>& executed) {
+  std::map<std::pair<std::string, std::string>, double> outstanding;
+  for (const auto& hs : executed) {
+    if (hs.order.operation == Operation::flash_borrow)
+      outstanding[{hs.order.venue, hs.order.token_out}] += hs.executed_amount;
+    else if (hs.order.operation == Operation::flash_repay)
+      outstanding[{hs.order.venue, hs.order.token_in}] -= hs.executed_amount;
+  }
+  for (const auto& [where, amount] : outstanding)
+    if (amount != 0.0)
+      return "flash loan of " + where.second + " on " + where.first + " not repaid (" +
+             format_amount(amount) + " outstanding at the end of the group)";
+  return std::nullopt;
 }
 
 }  // namespace tightloop

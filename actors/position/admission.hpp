@@ -35,4 +35,18 @@ bool claims_operation_id(const ExecutionHandshake& handshake);
 //     member.
 std::vector<std::optional<Failure>> check_group_shapes(const std::vector<const Order*>& orders);
 
+// The order in which a group's members run: by sequence_in_group; members without one keep
+// their input position, after those that have one. Indices into `members`.
+std::vector<std::size_t> group_run_order(const std::vector<const Order*>& members);
+
+// Each member's refusal before anything runs, in run order (`run_order` from above): admit(),
+// an operation_id repeated inside the group (ORD-007), a repeated sequence_in_group (ORD-009).
+std::vector<std::optional<Failure>> check_group_members(
+    const std::vector<const Order*>& members, const std::vector<std::size_t>& run_order,
+    const std::unordered_set<std::string>& used_ids, const std::string& book);
+
+// Flash loans must be repaid inside the group: borrowed minus repaid per venue and asset over
+// the executed members. The message for the first one left open, if any (VEN-006).
+std::optional<std::string> unrepaid_flash_loan(const std::vector<ExecutionHandshake>& executed);
+
 }  // namespace tightloop

@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include "messages/duration.hpp"
+
 namespace tightloop {
 
 bool within_tolerance(double expected, double reported, const Tolerance& tolerance) {
@@ -41,6 +43,26 @@ ExpectedDeltasCheck check_expected_deltas(const Order& order,
       check.mismatches.push_back(KeyMismatch{key, expected, actual});
   }
   return check;
+}
+
+std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry) {
+  double wait = static_cast<double>(policy.initial_backoff_ms) *
+                std::pow(policy.multiplier, static_cast<double>(retry - 1));
+  // A large multiplier or many retries grow past any timer (or to inf): clamp, never wrap.
+  if (!(wait < static_cast<double>(max_wait_ms))) return max_wait_ms;
+  return static_cast<std::int64_t>(std::llround(wait));
+}
+
+RetryDecision decide_retry(const ReconciliationConfig& policy, bool failed, bool mismatched,
+                           std::uint32_t attempts, std::chrono::nanoseconds elapsed) {
+  using Next = RetryDecision::Next;
+  if (failed) return {Next::mismatch, 0};
+  if (!mismatched) return {Next::matched, 0};
+  if (attempts >= static_cast<std::uint32_t>(policy.max_attempts)) return {Next::mismatch, 0};
+  const auto wait_ms = backoff_before_retry(policy, attempts);
+  // Never start a comparison after the deadline (counted from the first attempt).
+  if (elapsed + wait_for(wait_ms) > wait_for(policy.deadline_ms)) return {Next::mismatch, 0};
+  return {Next::retry, wait_ms};
 }
 
 std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas) {

@@ -1,10 +1,13 @@
 // The reconciliation comparison: the position monitor's view against what venues report.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "messages/order_result.hpp"
 
 namespace tightloop {
@@ -28,6 +31,21 @@ std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& e
 ExpectedDeltasCheck check_expected_deltas(const Order& order,
                                           const std::vector<ExecutionDelta>& deltas,
                                           const Tolerance& tolerance);
+
+// The wait before retry number `retry` (1 = the wait before the second attempt):
+// initial_backoff_ms * multiplier^(retry - 1), clamped (messages/duration.hpp), never wrapped.
+std::int64_t backoff_before_retry(const ReconciliationConfig& policy, std::uint32_t retry);
+
+// What follows one comparison. `attempts` counts those made so far (this one included),
+// `elapsed` is the time since the first began; `failed` says a component refused or did not
+// answer (never retried).
+struct RetryDecision {
+  enum class Next : std::uint8_t { matched, retry, mismatch } next = Next::mismatch;
+  std::int64_t wait_ms = 0;  // before the retry
+};
+RetryDecision decide_retry(const ReconciliationConfig& policy, bool failed,
+                           bool mismatched, std::uint32_t attempts,
+                           std::chrono::nanoseconds elapsed);
 
 // Distinct keys touched by the deltas, in first-touch order.
 std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas);
