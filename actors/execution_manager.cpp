@@ -117,17 +117,14 @@ void ask_every_venue(Self self, std::uint64_t sequence, std::int64_t timeout_ms,
 void halt(Self self, ErrorCode code, std::string reason, std::vector<KeyMismatch> mismatches,
           bool escalate) {
   auto& state = self->state;
-  if (state.halted) return;
-  state.halted = true;
-  state.halt_code = code;
-  state.halt_reason = std::move(reason);
-  state.halt_mismatches = std::move(mismatches);
+  if (state.halt.halted) return;
+  state.halt = HaltInfo{true, code, std::move(reason), std::move(mismatches)};
   log_line(LogLevel::warning, "execution_manager",
            "book " + state.settings.book + " halted: " + std::string(to_string(code)) + " " +
-               state.halt_reason);
+               state.halt.reason);
   if (!escalate) return;
   if (auto supervisor = actor_cast<book_supervisor_actor>(state.supervisor))
-    self->send(supervisor, escalate_atom::value, code, state.halt_reason, state.halt_mismatches);
+    self->send(supervisor, escalate_atom::value, code, state.halt.reason, state.halt.mismatches);
 }
 
 // ---- answering ---------------------------------------------------------------------------
@@ -145,10 +142,7 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
             result.book = state.settings.book;
             result.results = std::move(batch->results);
             result.positions = std::move(positions);
-            result.halted = state.halted;
-            result.halt_code = state.halt_code;
-            result.halt_reason = state.halt_reason;
-            result.halt_mismatches = state.halt_mismatches;
+            result.halt = state.halt;
             batch->promise.deliver(std::move(result));
             state.busy = false;
             pump(self);
@@ -510,10 +504,10 @@ OrderResult halted_result(Self self, const QueueItem& item) {
     return result_of(failed_handshake(item.order, ErrorCode::em_book_halted,
                                       "book " + state.settings.book +
                                           " is halted until an operator resumes it: " +
-                                          state.halt_reason));
+                                          state.halt.reason));
   return result_of(with_status(
       failed_handshake(item.order, ErrorCode::em_book_halted_skip,
-                       "book halted before this order: " + state.halt_reason),
+                       "book halted before this order: " + state.halt.reason),
       HandshakeStatus::skipped));
 }
 
@@ -534,10 +528,10 @@ void pump(Self self) {
         run_market_update(self);
         return;
       case QueueItemKind::refresh: {
-        if (state.halted) {
+        if (state.halt.halted) {
           RefreshResult refused;
           refused.failure = {ErrorCode::em_book_halted,
-                             "book " + state.settings.book + " is halted: " + state.halt_reason};
+                             "book " + state.settings.book + " is halted: " + state.halt.reason};
           front.refresh_done.deliver(std::move(refused));
           state.queue.pop_front();
           continue;
@@ -548,7 +542,7 @@ void pump(Self self) {
       case QueueItemKind::order:
         break;
     }
-    if (state.halted || front.refused) {
+    if (state.halt.halted || front.refused) {
       finish_front(self, halted_result(self, front));
       continue;
     }
@@ -589,7 +583,7 @@ execution_manager_actor::behavior_type execution_manager(
         batch->remaining = orders.size();
         auto promise = batch->promise;
         auto& queue = self->state.queue;
-        const bool refused = self->state.halted;
+        const bool refused = self->state.halt.halted;
         // A group split inside the batch never runs in part (admission.hpp).
         std::vector<const Order*> members;
         for (const auto& order : orders) members.push_back(&order);
@@ -617,7 +611,7 @@ execution_manager_actor::behavior_type execution_manager(
         queue.emplace_back();
         queue.back().order = std::move(order);
         queue.back().single = self->make_response_promise<OrderResult>();
-        queue.back().refused = self->state.halted;
+        queue.back().refused = self->state.halt.halted;
         auto promise = queue.back().single;
         pump(self);
         return promise;
@@ -646,13 +640,10 @@ execution_manager_actor::behavior_type execution_manager(
       },
       [self](resume_atom) {
         auto& state = self->state;
-        if (!state.halted) return;
+        if (!state.halt.halted) return;
         log_line(LogLevel::warning, "execution_manager",
                  "book " + state.settings.book + " resumed");
-        state.halted = false;
-        state.halt_code = ErrorCode::none;
-        state.halt_reason.clear();
-        state.halt_mismatches.clear();
+        state.halt = HaltInfo{};
         pump(self);
       },
       [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },

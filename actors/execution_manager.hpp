@@ -85,10 +85,7 @@ struct ExecutionManagerState {
   std::optional<StepDeadline> deadline;
   std::multiset<TimePoint> wake_times;  // timers pending for the deadline
 
-  bool halted = false;
-  ErrorCode halt_code = ErrorCode::none;
-  std::string halt_reason;
-  std::vector<KeyMismatch> halt_mismatches;
+  HaltInfo halt;
 
   static inline const char* name = "execution_manager";
 };

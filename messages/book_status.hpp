@@ -11,17 +11,13 @@ namespace tightloop {
 
 struct BookStatus {
   std::string book;
-  bool halted = false;
-  ErrorCode halt_code = ErrorCode::none;
-  std::string halt_reason;
-  std::vector<KeyMismatch> halt_mismatches;
+  HaltInfo halt;
   std::vector<std::string> dead_venues;  // venue actors that died and are not restarted yet
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, BookStatus& x) {
-  return f(caf::meta::type_name("BookStatus"), x.book, x.halted, x.halt_code, x.halt_reason,
-           x.halt_mismatches, x.dead_venues);
+  return f(caf::meta::type_name("BookStatus"), x.book, x.halt, x.dead_venues);
 }
 
 struct ResumeResult {

@@ -79,20 +79,30 @@ typename Inspector::result_type inspect(Inspector& f, OrderResult& x) {
            x.expected_deltas_check);
 }
 
+// Whether and why a book is halted: one value that the execution manager keeps, the
+// supervisor reports and a batch's result carries.
+struct HaltInfo {
+  bool halted = false;
+  ErrorCode code = ErrorCode::none;
+  std::string reason;
+  std::vector<KeyMismatch> mismatches;  // when a reconciliation mismatch halted the book
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, HaltInfo& x) {
+  return f(caf::meta::type_name("HaltInfo"), x.halted, x.code, x.reason, x.mismatches);
+}
+
 struct BookResult {
   std::string book;
   std::vector<OrderResult> results;  // in submission order
   std::map<std::string, double> positions;
-  bool halted = false;
-  ErrorCode halt_code = ErrorCode::none;
-  std::string halt_reason;
-  std::vector<KeyMismatch> halt_mismatches;  // when a reconciliation mismatch halted the book
+  HaltInfo halt;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, BookResult& x) {
-  return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.halted,
-           x.halt_code, x.halt_reason, x.halt_mismatches);
+  return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.halt);
 }
 
 }  // namespace tightloop

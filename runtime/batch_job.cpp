@@ -65,11 +65,11 @@ json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results
 
 json halt_report(const BookResult& book) {
   json mismatches = json::array();
-  for (const auto& m : book.halt_mismatches)
+  for (const auto& m : book.halt.mismatches)
     mismatches.push_back(
         {{"position_key", m.position_key}, {"expected", m.expected}, {"reported", m.reported}});
-  return {{"code", std::string(to_string(book.halt_code))},
-          {"reason", book.halt_reason},
+  return {{"code", std::string(to_string(book.halt.code))},
+          {"reason", book.halt.reason},
           {"mismatches", std::move(mismatches)}};
 }
 
@@ -197,12 +197,12 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
       positions[book] = encode_positions(result.book.positions);
   }
   for (const auto& [book, result] : results) {
-    if (!result.book.halted) continue;
+    if (!result.book.halt.halted) continue;
     output.halted_books.push_back(book);
     halted[book] = halt_report(result.book);
     log_line(LogLevel::error, "run",
-             "book " + book + " halted: " + std::string(to_string(result.book.halt_code)) + " " +
-                 result.book.halt_reason);
+             "book " + book + " halted: " + std::string(to_string(result.book.halt.code)) + " " +
+                 result.book.halt.reason);
   }
   json last = {{"positions", std::move(positions)}};
   if (!halted.empty()) last["halted"] = std::move(halted);

@@ -17,11 +17,8 @@ bool is_shutdown(const CafError& reason) {
 void mark_halted(Self self, ErrorCode code, std::string reason,
                  std::vector<KeyMismatch> mismatches) {
   auto& status = self->state.status;
-  if (status.halted) return;
-  status.halted = true;
-  status.halt_code = code;
-  status.halt_reason = std::move(reason);
-  status.halt_mismatches = std::move(mismatches);
+  if (status.halt.halted) return;
+  status.halt = HaltInfo{true, code, std::move(reason), std::move(mismatches)};
 }
 
 void watch_venue(Self self, const venue_actor& venue) { self->monitor(venue); }
@@ -107,10 +104,7 @@ Promise<ResumeResult> resume(Self self) {
     }
     if (!result.failure.failed()) {
       result.resumed = true;
-      state.status.halted = false;
-      state.status.halt_code = ErrorCode::none;
-      state.status.halt_reason.clear();
-      state.status.halt_mismatches.clear();
+      state.status.halt = HaltInfo{};
       self->send(state.actors.manager, resume_atom::value);
     }
     log_line(LogLevel::warning, "book_supervisor",

@@ -124,7 +124,7 @@ void check_group_failed_at(const BookResult& result, std::size_t group_size, std
 // After a failed group: the book is not halted, the ordinary orders that followed it in the
 // batch executed with the trade ids of a book where the group never ran.
 void check_ordinary_after(Runtime& runtime, const BookResult& result, std::size_t group_size) {
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
   REQUIRE(result.results.size() == group_size + 2);
   const auto& supply = result.results[group_size];
   const auto& stake = result.results[group_size + 1];
@@ -171,11 +171,11 @@ TEST_CASE("a leveraged-staking loop runs as one atomic group with exact position
   CHECK(borrow.handshake.position_deltas ==
         Positions{{"wallet:BaseToken:WETH", 8.5}, {"aave:debtToken:WETH", 8.5 / 2.0}});
 
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
   const auto expected = after_loop();
   CHECK(result.positions == expected);
   CHECK(all_venue_ledgers(runtime, "main") == expected);
-  CHECK_FALSE(runtime.status("main").halted);
+  CHECK_FALSE(runtime.status("main").halt.halted);
 }
 
 TEST_CASE("the loop rejected by the venue at each member in turn leaves everything as before") {
@@ -248,7 +248,7 @@ TEST_CASE("groups fail and succeed one after another in the same batch, each all
     CHECK(r.handshake.trade_id == trade_ids[i]);
     CHECK(r.reconciliation.outcome == ReconciliationOutcome::matched);
   }
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
   CHECK(result.positions == after_loop());
   CHECK(all_venue_ledgers(runtime, "main") == after_loop());
 }
@@ -282,7 +282,7 @@ TEST_CASE("a venue crashing inside a group is put back to its checkpoint when th
   auto result = runtime.run_book("main", orders_of(loop_members("loop")));
   check_group_failed_at(result, 5, 2, ErrorCode::em_component_down, "venue aave died");
   CHECK(result.results[2].handshake.in_doubt);
-  CHECK(result.halted);
+  CHECK(result.halt.halted);
   CHECK(result.positions == initial_positions);
 
   auto resumed = runtime.resume("main");
@@ -317,7 +317,7 @@ TEST_CASE("a group that ends without repaying its flash loan fails its last memb
     check_group_failed_at(result, 4, 3, ErrorCode::ven_flash_liability, "not repaid");
     CHECK(result.results[3].handshake.error_message ==
           "flash loan of WETH on aave not repaid (8 outstanding at the end of the group)");
-    CHECK_FALSE(result.halted);
+    CHECK_FALSE(result.halt.halted);
     CHECK(result.positions == initial_positions);
     CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
   }
@@ -330,7 +330,7 @@ TEST_CASE("a group that ends without repaying its flash loan fails its last memb
     check_group_failed_at(result, 5, 4, ErrorCode::ven_flash_liability, "not repaid");
     CHECK(result.results[4].handshake.error_message ==
           "flash loan of WETH on aave not repaid (4 outstanding at the end of the group)");
-    CHECK_FALSE(result.halted);
+    CHECK_FALSE(result.halt.halted);
     CHECK(result.positions == initial_positions);
     CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
     // The next aave order counts from 1: nothing of the group is left on the venue.

@@ -89,7 +89,7 @@ TEST_CASE("a reject fault fails the order with VEN-008 and its message, nothing 
   CHECK(rejected.handshake.position_deltas.empty());
   CHECK(rejected.deltas.empty());
   CHECK(rejected.reconciliation.outcome == ReconciliationOutcome::not_run);
-  CHECK_FALSE(first.halted);
+  CHECK_FALSE(first.halt.halted);
   CHECK(first.positions == initial_positions);
   CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
 
@@ -186,16 +186,16 @@ TEST_CASE("a wrong_report fault fails reconciliation after the configured attemp
 
   CHECK(result.results.at(1).handshake.status == HandshakeStatus::skipped);
   CHECK(result.results.at(1).handshake.error_code == ErrorCode::em_book_halted_skip);
-  CHECK(result.halted);
-  CHECK(result.halt_code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(result.halt.halted);
+  CHECK(result.halt.code == ErrorCode::em_reconciliation_mismatch);
   CHECK(result.positions == monitor_view);
   CHECK(all_venue_ledgers(runtime, "main") == venue_view);
 
   auto status = runtime.status("main");
-  CHECK(status.halted);
-  CHECK(status.halt_code == ErrorCode::em_reconciliation_mismatch);
-  CHECK(status.halt_reason.find("binance:BaseToken:BTC") != std::string::npos);
-  CHECK(status.halt_mismatches.size() == 2);
+  CHECK(status.halt.halted);
+  CHECK(status.halt.code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(status.halt.reason.find("binance:BaseToken:BTC") != std::string::npos);
+  CHECK(status.halt.mismatches.size() == 2);
   CHECK(status.dead_venues.empty());
 }
 
@@ -232,7 +232,7 @@ TEST_CASE("a fault targeted every_nth 3 hits exactly orders 3, 6 and 9 of that v
     expected["aave:aToken:WETH"] += 0.25 / weth_liquidity_index;
   }
   CHECK(binance_fills == 7);
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
   CHECK(result.positions == expected);
   CHECK(all_venue_ledgers(runtime, "main") == expected);
 }
@@ -246,8 +246,8 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
   REQUIRE(runtime.inject_fault("alpha", "binance", wrong));
   auto halted = runtime.run_book("alpha", {spot("w1", "BUY", 0.5)});
   REQUIRE(halted.results.at(0).handshake.error_code == ErrorCode::em_reconciliation_mismatch);
-  REQUIRE(runtime.status("alpha").halted);
-  CHECK_FALSE(runtime.status("beta").halted);
+  REQUIRE(runtime.status("alpha").halt.halted);
+  CHECK_FALSE(runtime.status("beta").halt.halted);
   const auto monitor_view = halted.positions;
   auto venue_view = initial_positions;
   add_spot_buy(venue_view, 0.5);
@@ -261,11 +261,11 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
   CHECK(refused.error_message.find("alpha") != std::string::npos);
   CHECK(refused.error_message.find("resume") != std::string::npos);
   CHECK(both.at("alpha").positions == monitor_view);
-  CHECK(both.at("alpha").halted);
+  CHECK(both.at("alpha").halt.halted);
   const auto& beta = both.at("beta");
   CHECK(beta.results.at(0).handshake.status == HandshakeStatus::executed);
   CHECK(beta.results.at(0).handshake.trade_id == "binance-1");
-  CHECK_FALSE(beta.halted);
+  CHECK_FALSE(beta.halt.halted);
   auto beta_expected = initial_positions;
   add_spot_buy(beta_expected, 0.25);
   CHECK(beta.positions == beta_expected);
@@ -286,7 +286,7 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
     CHECK(m.expected == monitor_view.at(m.position_key));
     CHECK(m.reported == venue_view.at(m.position_key));
   }
-  CHECK(runtime.status("alpha").halted);
+  CHECK(runtime.status("alpha").halt.halted);
 
   // The operator corrects one key: still one mismatch.
   const double btc_fix =
@@ -298,7 +298,7 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
   CHECK_FALSE(still.resumed);
   REQUIRE(still.mismatches.size() == 1);
   CHECK(still.mismatches[0].position_key == "binance:BaseToken:USDT");
-  CHECK(runtime.status("alpha").halted);
+  CHECK(runtime.status("alpha").halt.halted);
 
   // Both keys agree: the book resumes and takes orders again.
   REQUIRE(runtime.adjust_venue_balance("alpha", "binance", "binance:BaseToken:USDT", usdt_fix));
@@ -308,8 +308,8 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
   CHECK(resumed.failure.code == ErrorCode::none);
   CHECK(resumed.mismatches.empty());
   auto status = runtime.status("alpha");
-  CHECK_FALSE(status.halted);
-  CHECK(status.halt_code == ErrorCode::none);
+  CHECK_FALSE(status.halt.halted);
+  CHECK(status.halt.code == ErrorCode::none);
 
   auto next = runtime.run_book("alpha", {spot("n2", "BUY", 0.25)});
   const auto& executed = next.results.at(0);
@@ -317,7 +317,7 @@ TEST_CASE("a halted book refuses orders with EM-004 while another book runs, res
   CHECK(executed.handshake.trade_id == "binance-2");  // w1 was the venue's first fill
   CHECK(executed.reconciliation.outcome == ReconciliationOutcome::matched);
   CHECK(executed.reconciliation.attempts == 1);
-  CHECK_FALSE(next.halted);
+  CHECK_FALSE(next.halt.halted);
   auto expected = monitor_view;
   add_spot_buy(expected, 0.25);
   CHECK(next.positions == expected);
@@ -365,7 +365,7 @@ TEST_CASE("position_refresh pays funding: a short receives, a long pays, positio
     expected["binance:BaseToken:USDT"] += -fee;
     expected["binance:BaseToken:USDT"] += -size * mark * rate;
     const auto& book_result = results.at(book).book;
-    CHECK_FALSE(book_result.halted);
+    CHECK_FALSE(book_result.halt.halted);
     CHECK(book_result.positions == expected);
     CHECK(all_venue_ledgers(runtime, book) == expected);
     return delta.delta_amount;

@@ -83,7 +83,7 @@ TEST_CASE("every operation runs through the actor pipeline with exact positions 
   CHECK(oversell.handshake.error_code == ErrorCode::ven_insufficient_balance);
   CHECK(oversell.deltas.empty());
 
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
   CHECK(result.positions == expected_final_positions);
   // The venues kept their own books and arrived at the same numbers.
   CHECK(all_venue_ledgers(runtime, "main") == expected_final_positions);
@@ -135,7 +135,7 @@ TEST_CASE("unknown venue and unsupported operation fail with VIM- codes") {
   CHECK(result.results[0].handshake.error_code == ErrorCode::vim_unknown_venue);
   CHECK(result.results[0].handshake.error_message.find("kraken") != std::string::npos);
   CHECK(result.results[1].handshake.error_code == ErrorCode::vim_unsupported_operation);
-  CHECK_FALSE(result.halted);
+  CHECK_FALSE(result.halt.halted);
 }
 
 TEST_CASE("insufficient balance fails before anything is applied, on the venue and the wallet") {
@@ -194,9 +194,9 @@ TEST_CASE("a reconciliation mismatch fails the order with EM-001, halts the book
     CHECK(result.results[i].handshake.status == HandshakeStatus::skipped);
     CHECK(result.results[i].handshake.error_code == ErrorCode::em_book_halted_skip);
   }
-  CHECK(result.halted);
-  CHECK(result.halt_code == ErrorCode::em_reconciliation_mismatch);
-  CHECK(result.halt_reason.find("binance:BaseToken:USDT") != std::string::npos);
+  CHECK(result.halt.halted);
+  CHECK(result.halt.code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(result.halt.reason.find("binance:BaseToken:USDT") != std::string::npos);
   CHECK(result.positions.at("wallet:BaseToken:WETH") == 9.0);
 }
 

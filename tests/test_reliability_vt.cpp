@@ -222,13 +222,13 @@ TEST_CASE("a balance that stays stale is retried at 1000 and 2000 ms and then ha
 
   auto book = status(f.vt, f.book);
   CHECK(book.book == "main");
-  CHECK(book.halted);
-  CHECK(book.halt_code == ErrorCode::em_reconciliation_mismatch);
-  CHECK(book.halt_reason.find("reconciliation mismatch after 3 attempt(s)") != std::string::npos);
+  CHECK(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(book.halt.reason.find("reconciliation mismatch after 3 attempt(s)") != std::string::npos);
   CHECK(book.dead_venues.empty());
-  REQUIRE(book.halt_mismatches.size() == 2);
-  check_mismatch(book.halt_mismatches[0], btc_key, monitor_btc, initial_btc);
-  check_mismatch(book.halt_mismatches[1], usdt_key, monitor_usdt, initial_usdt);
+  REQUIRE(book.halt.mismatches.size() == 2);
+  check_mismatch(book.halt.mismatches[0], btc_key, monitor_btc, initial_btc);
+  check_mismatch(book.halt.mismatches[1], usdt_key, monitor_usdt, initial_usdt);
 }
 
 TEST_CASE("an out-of-band ledger change before the order fails reconciliation after 3000 ms") {
@@ -245,10 +245,10 @@ TEST_CASE("an out-of-band ledger change before the order fails reconciliation af
   check_mismatch(result.reconciliation.mismatches[0], usdt_key, monitor_usdt, venue_usdt);
 
   auto book = status(f.vt, f.book);
-  CHECK(book.halted);
-  CHECK(book.halt_code == ErrorCode::em_reconciliation_mismatch);
-  REQUIRE(book.halt_mismatches.size() == 1);
-  check_mismatch(book.halt_mismatches[0], usdt_key, monitor_usdt, venue_usdt);
+  CHECK(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
+  REQUIRE(book.halt.mismatches.size() == 1);
+  check_mismatch(book.halt.mismatches[0], usdt_key, monitor_usdt, venue_usdt);
 }
 
 // ---- 2. deadline ----------------------------------------------------------------------------
@@ -260,7 +260,7 @@ TEST_CASE("a retry that would start after the deadline is not made") {
   StaleBinance run(policy);
   check_reconciliation_failed(run.result, 2, {1000});
   CHECK(run.elapsed == milliseconds(1000));
-  CHECK(status(run.f.vt, run.f.book).halted);
+  CHECK(status(run.f.vt, run.f.book).halt.halted);
 }
 
 TEST_CASE("a retry due exactly at the deadline is still made") {
@@ -304,9 +304,9 @@ TEST_CASE("a balance stale for one query matches on the second attempt and the b
   CHECK(first.reconciliation.backoff_ms == std::vector<std::int64_t>{1000});
 
   auto book = status(f.vt, f.book);
-  CHECK_FALSE(book.halted);
-  CHECK(book.halt_code == ErrorCode::none);
-  CHECK(book.halt_mismatches.empty());
+  CHECK_FALSE(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::none);
+  CHECK(book.halt.mismatches.empty());
 
   const auto before_next = f.vt.now();
   auto next = execute(f.vt, f.book, binance_spot("sell-2", "SELL", 0.25));
@@ -349,11 +349,11 @@ TEST_CASE("a wrong report halts after max_attempts, skips the batch's rest, refu
   const double monitor_usdt = initial_usdt + usdt_delta(0.5, true, factor);
   const double venue_btc = initial_btc + 0.5;
   const double venue_usdt = initial_usdt + usdt_delta(0.5, true);
-  CHECK(batch.halted);
-  CHECK(batch.halt_code == ErrorCode::em_reconciliation_mismatch);
-  REQUIRE(batch.halt_mismatches.size() == 2);
-  check_mismatch(batch.halt_mismatches[0], btc_key, monitor_btc, venue_btc);
-  check_mismatch(batch.halt_mismatches[1], usdt_key, monitor_usdt, venue_usdt);
+  CHECK(batch.halt.halted);
+  CHECK(batch.halt.code == ErrorCode::em_reconciliation_mismatch);
+  REQUIRE(batch.halt.mismatches.size() == 2);
+  check_mismatch(batch.halt.mismatches[0], btc_key, monitor_btc, venue_btc);
+  check_mismatch(batch.halt.mismatches[1], usdt_key, monitor_usdt, venue_usdt);
   CHECK(batch.positions.at(btc_key) == monitor_btc);  // nothing already applied is lost
   CHECK(batch.positions.at(usdt_key) == monitor_usdt);
   CHECK(batch.positions.at("wallet:BaseToken:WETH") == 10.0);
@@ -395,7 +395,7 @@ TEST_CASE("a venue that drops an order leaves it in doubt after venue_timeout_ms
   CHECK(positions.at(btc_key) == initial_btc + 0.25);
   CHECK(ledger.at(btc_key) == initial_btc + 0.25);
   CHECK(ledger.at(usdt_key) == positions.at(usdt_key));
-  CHECK_FALSE(status(f.vt, f.book).halted);
+  CHECK_FALSE(status(f.vt, f.book).halt.halted);
 }
 
 TEST_CASE("an order applied by a silent venue makes the next order on its keys fail to reconcile") {
@@ -408,7 +408,7 @@ TEST_CASE("an order applied by a silent venue makes the next order on its keys f
   auto silent = execute(f.vt, f.book, binance_buy("silent-1"));
   CHECK(f.vt.now() - start == f.venue_timeout());
   check_venue_timeout(silent, f.config);
-  CHECK_FALSE(status(f.vt, f.book).halted);  // in doubt is not a mismatch yet
+  CHECK_FALSE(status(f.vt, f.book).halt.halted);  // in doubt is not a mismatch yet
 
   const auto second_start = f.vt.now();
   auto next = execute(f.vt, f.book, binance_buy("buy-2"));
@@ -421,8 +421,8 @@ TEST_CASE("an order applied by a silent venue makes the next order on its keys f
                  initial_usdt + usdt_delta(0.5, true),
                  (initial_usdt + usdt_delta(0.5, true)) + usdt_delta(0.5, true));
   auto book = status(f.vt, f.book);
-  CHECK(book.halted);
-  CHECK(book.halt_code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
 }
 
 // ---- 6. slow reply --------------------------------------------------------------------------
@@ -493,7 +493,7 @@ TEST_CASE("a reply slower than the venue timeout leaves the order in doubt and t
   CHECK(positions.at(btc_key) == initial_btc);  // the monitor never saw it
   CHECK(positions.at("aave:aToken:WETH") == 1.0 / 1.25);
   CHECK(venue_ledger(f.vt, f.book, "binance").at(btc_key) == initial_btc + 0.5);  // applied
-  CHECK_FALSE(status(f.vt, f.book).halted);
+  CHECK_FALSE(status(f.vt, f.book).halt.halted);
 }
 
 // ---- 7. crash -------------------------------------------------------------------------------
@@ -516,9 +516,9 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
         std::string::npos);
 
   auto book = status(f.vt, f.book);
-  CHECK(book.halted);
-  CHECK(book.halt_code == ErrorCode::em_component_down);
-  CHECK(book.halt_reason.find("venue binance died") != std::string::npos);
+  CHECK(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::em_component_down);
+  CHECK(book.halt.reason.find("venue binance died") != std::string::npos);
   CHECK(book.dead_venues == std::vector<std::string>{"binance"});
 
   auto refused = execute(f.vt, f.book, aave_supply("supply-2", 1.0));
@@ -533,8 +533,8 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
   CHECK(resumed.restarted_venues == std::vector<std::string>{"binance"});
 
   book = status(f.vt, f.book);
-  CHECK_FALSE(book.halted);
-  CHECK(book.halt_code == ErrorCode::none);
+  CHECK_FALSE(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::none);
   CHECK(book.dead_venues.empty());
 
   auto next = execute(f.vt, f.book, binance_buy("buy-3"));
@@ -560,7 +560,7 @@ TEST_CASE("a venue that dies while another venue holds the order leaves that ord
                                               binance_buy("slow-1"));
   f.vt.self()->send_exit(f.book.venues.at("aave"), ExitReason::kill);
   f.vt.run();
-  REQUIRE(status(f.vt, f.book).halted);
+  REQUIRE(status(f.vt, f.book).halt.halted);
   CHECK_FALSE(order.ready());
   REQUIRE(f.vt.advance_to_next_timer());
   CHECK(f.vt.now() - start == milliseconds(2000));
@@ -580,7 +580,7 @@ TEST_CASE("a configured crash fault with times 1 does not fire again after the r
 
   auto crashed = execute(f.vt, f.book, binance_buy("crash-1"));
   CHECK(crashed.handshake.in_doubt);
-  REQUIRE(status(f.vt, f.book).halted);
+  REQUIRE(status(f.vt, f.book).halt.halted);
   auto resumed = resume(f.vt, f.book);
   CHECK(resumed.resumed);
   CHECK(resumed.restarted_venues == std::vector<std::string>{"binance"});
@@ -590,7 +590,7 @@ TEST_CASE("a configured crash fault with times 1 does not fire again after the r
   check_executed_and_matched(next);
   CHECK(f.vt.now() == resumed_at);
   auto book = status(f.vt, f.book);
-  CHECK_FALSE(book.halted);
+  CHECK_FALSE(book.halt.halted);
   CHECK(book.dead_venues.empty());
 }
 
@@ -601,7 +601,7 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   switch_on(f.vt, f.book, "binance", fault_on(FaultKind::wrong_report, "wrong-1"));
   auto wrong = execute(f.vt, f.book, binance_buy("wrong-1"));
   check_reconciliation_failed(wrong, 3, {1000, 2000});
-  REQUIRE(status(f.vt, f.book).halted);
+  REQUIRE(status(f.vt, f.book).halt.halted);
 
   const double factor = 1.0 + 0.01;
   const double monitor_btc = initial_btc + 0.5 * factor;
@@ -619,8 +619,8 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   check_mismatch(refused.mismatches[0], btc_key, monitor_btc, venue_btc);
   check_mismatch(refused.mismatches[1], usdt_key, monitor_usdt, venue_usdt);
   auto book = status(f.vt, f.book);
-  CHECK(book.halted);
-  CHECK(book.halt_code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(book.halt.halted);
+  CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
   CHECK(execute(f.vt, f.book, aave_supply("supply-2", 1.0)).handshake.error_code ==
         ErrorCode::em_book_halted);
 
@@ -632,8 +632,8 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   CHECK(granted.failure.code == ErrorCode::none);
   CHECK(granted.mismatches.empty());
   book = status(f.vt, f.book);
-  CHECK_FALSE(book.halted);
-  CHECK(book.halt_mismatches.empty());
+  CHECK_FALSE(book.halt.halted);
+  CHECK(book.halt.mismatches.empty());
 
   const auto resumed_at = f.vt.now();
   check_executed_and_matched(execute(f.vt, f.book, aave_supply("supply-3", 1.0)));
@@ -675,16 +675,16 @@ TEST_CASE("a halted book does not stop another book spawned from the same config
   auto a = take(vt, batch_a.take());
 
   CHECK(a.book == "a");
-  CHECK(a.halted);
-  CHECK(a.halt_code == ErrorCode::em_reconciliation_mismatch);
+  CHECK(a.halt.halted);
+  CHECK(a.halt.code == ErrorCode::em_reconciliation_mismatch);
   REQUIRE(a.results.size() == 3);
   check_reconciliation_failed(a.results[0], 3, {1000, 2000});
   CHECK(a.results[1].handshake.error_code == ErrorCode::em_book_halted_skip);
   CHECK(a.results[2].handshake.error_code == ErrorCode::em_book_halted_skip);
 
   CHECK(b.book == "b");
-  CHECK_FALSE(b.halted);
-  CHECK(b.halt_code == ErrorCode::none);
+  CHECK_FALSE(b.halt.halted);
+  CHECK(b.halt.code == ErrorCode::none);
   REQUIRE(b.results.size() == 3);
   for (const auto& result : b.results) check_executed_and_matched(result);
   const double b_btc = initial_btc + 0.5 - 0.25;
@@ -699,8 +699,8 @@ TEST_CASE("a halted book does not stop another book spawned from the same config
   CHECK(b_binance.at(btc_key) == b_btc);
   CHECK(b_binance.at(usdt_key) == b_usdt);
 
-  CHECK(status(vt, book_a).halted);
-  CHECK_FALSE(status(vt, book_b).halted);
+  CHECK(status(vt, book_a).halt.halted);
+  CHECK_FALSE(status(vt, book_b).halt.halted);
   // Book B keeps running after A's halt; A still refuses.
   check_executed_and_matched(execute(vt, book_b, binance_buy("b-4")));
   CHECK(execute(vt, book_a, binance_buy("a-4")).handshake.error_code ==
