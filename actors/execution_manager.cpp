@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <utility>
 
 #include "actors/join.hpp"
@@ -61,7 +62,7 @@ void on_wake(Self self) {
   auto& state = self->state;
   if (!state.wake_times.empty()) state.wake_times.erase(state.wake_times.begin());
   if (!state.deadline) return;
-  if (!state.busy || state.deadline->sequence != state.sequence) {  // its step is over
+  if (state.phase == StepPhase::idle || state.deadline->sequence != state.sequence) {  // over
     state.deadline.reset();
     return;
   }
@@ -77,7 +78,8 @@ void on_wake(Self self) {
 // answers the order it held, so that order is in doubt now, not at its deadline.
 void on_venue_down(Self self, const std::string& venue) {
   auto& state = self->state;
-  if (!state.deadline || !state.busy || state.deadline->sequence != state.sequence ||
+  if (!state.deadline || state.phase == StepPhase::idle ||
+      state.deadline->sequence != state.sequence ||
       state.deadline->venue != venue)
     return;
   expire_step(self, caf::make_error(caf::sec::request_receiver_down));
@@ -127,12 +129,25 @@ void halt(Self self, ErrorCode code, std::string reason, std::vector<KeyMismatch
     self->send(supervisor, escalate_atom::value, code, state.halt.reason, state.halt.mismatches);
 }
 
+// The step machine (actors/execution/step_machine.hpp): every change of what the book is doing
+// goes through here; an illegal move is a bug in the loop and ends the actor with both names
+// (its supervisor then halts the book).
+void enter(Self self, StepEvent event) {
+  auto& state = self->state;
+  auto next = transition(state.phase, event);
+  if (!next)
+    throw std::logic_error("execution_manager of book " + state.settings.book +
+                           ": illegal step '" + std::string(to_string(event)) + "' in phase '" +
+                           std::string(to_string(state.phase)) + "'");
+  state.phase = *next;
+}
+
 // ---- answering ---------------------------------------------------------------------------
 
 void complete_batch(Self self, std::shared_ptr<Batch> batch) {
   auto& state = self->state;
   // The snapshot belongs to this batch: nothing else runs until it arrives.
-  state.busy = true;
+  enter(self, StepEvent::batch_done);
   ++state.sequence;  // a new step: the last order's deadline no longer applies
   self->request(state.monitor, millis(state.settings.update_timeout_ms), snapshot_atom::value)
       .then(
@@ -144,12 +159,12 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
             result.positions = std::move(positions);
             result.halt = state.halt;
             batch->promise.deliver(std::move(result));
-            state.busy = false;
+            enter(self, StepEvent::snapshot_taken);
             pump(self);
           },
           [self, batch](const CafError& error) {
             batch->promise.deliver(error);
-            self->state.busy = false;
+            enter(self, StepEvent::snapshot_taken);
             pump(self);
           });
 }
@@ -166,7 +181,13 @@ void deliver(Self self, QueueItem& item, OrderResult result) {
     return;
   }
   item.batch->results[item.index] = std::move(result);
-  if (--item.batch->remaining == 0) complete_batch(self, std::move(item.batch));
+  // The batch's snapshot is the next step, taken when the book is idle again.
+  if (--item.batch->remaining == 0) {
+    QueueItem end;
+    end.kind = QueueItemKind::end_of_batch;
+    end.batch = std::move(item.batch);
+    self->state.queue.push_front(std::move(end));
+  }
 }
 
 // Records the result of the order at the queue's front and moves on.
@@ -174,7 +195,6 @@ void finish_front(Self self, OrderResult result) {
   auto& state = self->state;
   auto item = std::move(state.queue.front());
   state.queue.pop_front();
-  state.busy = false;
   deliver(self, item, std::move(result));
 }
 
@@ -184,6 +204,7 @@ void on_update(Self self, OrderResult result) {
   if (result.reconciliation.outcome == ReconciliationOutcome::mismatch)
     halt(self, result.handshake.error_code, result.handshake.error_message,
          result.reconciliation.mismatches, true);
+  enter(self, StepEvent::updated);
   finish_front(self, std::move(result));
   pump(self);
 }
@@ -218,10 +239,12 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
   auto& state = self->state;
   if (handshake.status != HandshakeStatus::executed) {
     // Nothing executed, nothing to apply: no hop to the update handler.
+    enter(self, StepEvent::venue_failed);
     finish_front(self, result_of(std::move(handshake)));
     pump(self);
     return;
   }
+  enter(self, StepEvent::executed);
   std::vector<ExecutionHandshake> one;
   one.push_back(std::move(handshake));
   sequence = ++state.sequence;  // the update is a step of its own, with its own deadline
@@ -236,7 +259,7 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
         if (sequence != state.sequence) return;
         auto item = std::move(state.queue.front());
         state.queue.pop_front();
-        state.busy = false;
+        enter(self, StepEvent::updated);
         update_failed(self, {&item}, error);
         pump(self);
       },
@@ -245,7 +268,7 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
 
 void route_order(Self self, const venue_actor& venue) {
   auto& state = self->state;
-  state.busy = true;
+  enter(self, StepEvent::route);
   auto sequence = ++state.sequence;
   ask(
       self, sequence, state.settings.venue_timeout_ms, state.queue.front().order.venue, venue,
@@ -255,6 +278,7 @@ void route_order(Self self, const venue_actor& venue) {
       },
       [self, sequence](const CafError& error) {
         if (sequence != self->state.sequence) return;
+        enter(self, StepEvent::venue_failed);
         finish_front(self,
                      result_of(route_failure(self, self->state.queue.front().order, error)));
         pump(self);
@@ -273,7 +297,7 @@ void run_group_member(Self self);
 
 void end_group(Self self) {
   self->state.group.reset();
-  self->state.busy = false;
+  enter(self, StepEvent::group_done);
   pump(self);
 }
 
@@ -283,6 +307,7 @@ std::string group_id(const GroupRun& run) { return run.members.front().order.ato
 // checkpoints; earlier members are rolled_back, later ones skipped, the monitor sees nothing.
 void fail_group(Self self, std::size_t failed_at, ExecutionHandshake failure) {
   auto& state = self->state;
+  enter(self, StepEvent::group_failed);
   auto sequence = ++state.sequence;
   auto finish = [self, sequence, failed_at, failure]() mutable {
     auto& state = self->state;
@@ -329,6 +354,7 @@ void apply_group(Self self) {
     fail_group(self, last, std::move(hs));
     return;
   }
+  enter(self, StepEvent::group_applied);
   auto sequence = ++state.sequence;
   ask(
       self, sequence, state.settings.update_timeout_ms, {}, state.updater,
@@ -420,7 +446,7 @@ void start_group(Self self) {
   std::optional<std::size_t> first_invalid;
   for (std::size_t pos = 0; pos < failures.size() && !first_invalid; ++pos)
     if (failures[pos]) first_invalid = pos;
-  state.busy = true;
+  enter(self, StepEvent::group_started);
   state.group = std::move(run);
   if (!first_invalid) {
     run_group_member(self);
@@ -448,14 +474,14 @@ void start_group(Self self) {
 
 void run_refresh(Self self) {
   auto& state = self->state;
-  state.busy = true;
+  enter(self, StepEvent::refresh);
   auto sequence = ++state.sequence;
   auto done = [self, sequence](RefreshResult result) {
     auto& state = self->state;
     if (sequence != state.sequence) return;
     auto item = std::move(state.queue.front());
     state.queue.pop_front();
-    state.busy = false;
+    enter(self, StepEvent::refreshed);
     item.refresh_done.deliver(std::move(result));
     pump(self);
   };
@@ -474,14 +500,14 @@ void run_refresh(Self self) {
 // Every venue has the new market data before anything after it is priced or settled.
 void run_market_update(Self self) {
   auto& state = self->state;
-  state.busy = true;
+  enter(self, StepEvent::market);
   auto sequence = ++state.sequence;
   auto done = [self, sequence]() {
     auto& state = self->state;
     if (sequence != state.sequence) return;
     auto item = std::move(state.queue.front());
     state.queue.pop_front();
-    state.busy = false;
+    enter(self, StepEvent::market_applied);
     item.market_done.deliver(true);
     pump(self);
   };
@@ -515,7 +541,7 @@ OrderResult halted_result(Self self, const QueueItem& item) {
 // or after a halt) are answered right here.
 void pump(Self self) {
   auto& state = self->state;
-  while (!state.busy && !state.queue.empty()) {
+  while (state.phase == StepPhase::idle && !state.queue.empty()) {
     auto& front = state.queue.front();
     switch (front.kind) {
       case QueueItemKind::end_of_batch: {

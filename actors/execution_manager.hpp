@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "actors/execution/step_machine.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/venue_interface_manager.hpp"
 
@@ -77,8 +78,8 @@ struct ExecutionManagerState {
   position_monitor_actor monitor;
   ActorAddr supervisor;  // weak: the supervisor holds this actor, not the other way round
 
-  std::deque<QueueItem> queue;  // front() is in flight when busy (except a running group)
-  bool busy = false;
+  std::deque<QueueItem> queue;  // front() is in flight unless idle (a running group left it)
+  StepPhase phase = StepPhase::idle;
   std::uint64_t sequence = 0;  // of the step in flight
   std::unordered_set<std::string> used_operation_ids;
   std::unique_ptr<GroupRun> group;

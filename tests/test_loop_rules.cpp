@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <tuple>
 
+#include "actors/execution/step_machine.hpp"
 #include "actors/position/admission.hpp"
 #include "actors/position/reconciliation.hpp"
 #include "tests/test_support.hpp"
@@ -83,4 +85,39 @@ TEST_CASE("unrepaid_flash_loan: borrowed minus repaid per venue and asset") {
   CHECK(unrepaid_flash_loan(group) ==
         std::string("flash loan of WETH on aave not repaid (3 outstanding at the end of the "
                     "group)"));
+}
+
+TEST_CASE("the execution manager's step machine: every legal move, nothing else") {
+  using P = StepPhase;
+  using E = StepEvent;
+  const std::vector<std::tuple<P, E, P>> legal{
+      {P::idle, E::route, P::routing},          {P::routing, E::executed, P::updating},
+      {P::routing, E::venue_failed, P::idle},   {P::updating, E::updated, P::idle},
+      {P::idle, E::group_started, P::in_group}, {P::in_group, E::group_applied, P::group_updating},
+      {P::in_group, E::group_failed, P::reverting}, {P::in_group, E::group_done, P::idle},
+      {P::group_updating, E::group_done, P::idle},  {P::reverting, E::group_done, P::idle},
+      {P::idle, E::refresh, P::refreshing},     {P::refreshing, E::refreshed, P::idle},
+      {P::idle, E::market, P::market_update},   {P::market_update, E::market_applied, P::idle},
+      {P::idle, E::batch_done, P::snapshot},    {P::snapshot, E::snapshot_taken, P::idle},
+  };
+  std::size_t legal_pairs = 0;
+  for (int p = 0; p <= static_cast<int>(P::snapshot); ++p)
+    for (int e = 0; e <= static_cast<int>(E::snapshot_taken); ++e) {
+      const auto phase = static_cast<P>(p);
+      const auto event = static_cast<E>(e);
+      CAPTURE(to_string(phase));
+      CAPTURE(to_string(event));
+      auto next = transition(phase, event);
+      bool listed = false;
+      for (const auto& [from, on, to] : legal)
+        if (from == phase && on == event) {
+          listed = true;
+          CHECK(next == to);
+        }
+      if (!listed) CHECK_FALSE(next.has_value());  // e.g. a second route while routing
+      legal_pairs += next.has_value();
+    }
+  CHECK(legal_pairs == legal.size());
+  CHECK(to_string(P::group_updating) == "group_updating");
+  CHECK(to_string(E::snapshot_taken) == "snapshot_taken");
 }
