@@ -169,7 +169,7 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
           });
 }
 
-void deliver(Self self, QueueItem& item, OrderResult result) {
+void deliver(Self self, OrderItem& item, OrderResult result) {
   if (claims_operation_id(result.handshake))
     self->state.used_operation_ids.insert(item.order.operation_id);
   if (log_enabled(LogLevel::debug))
@@ -183,17 +183,16 @@ void deliver(Self self, QueueItem& item, OrderResult result) {
   item.batch->results[item.index] = std::move(result);
   // The batch's snapshot is the next step, taken when the book is idle again.
   if (--item.batch->remaining == 0) {
-    QueueItem end;
-    end.kind = QueueItemKind::end_of_batch;
-    end.batch = std::move(item.batch);
-    self->state.queue.push_front(std::move(end));
+    self->state.queue.push_front(BatchEnd{std::move(item.batch)});
   }
 }
+
+OrderItem& front_order(Self self) { return std::get<OrderItem>(self->state.queue.front()); }
 
 // Records the result of the order at the queue's front and moves on.
 void finish_front(Self self, OrderResult result) {
   auto& state = self->state;
-  auto item = std::move(state.queue.front());
+  auto item = std::move(front_order(self));
   state.queue.pop_front();
   deliver(self, item, std::move(result));
 }
@@ -225,7 +224,7 @@ ExecutionHandshake route_failure(Self self, const Order& order, const CafError& 
   return hs;
 }
 
-void update_failed(Self self, std::vector<QueueItem*> items, const CafError& error) {
+void update_failed(Self self, std::vector<OrderItem*> items, const CafError& error) {
   std::string message = "position update failed: " + self->system().render(error);
   halt(self, ErrorCode::em_component_down, message, {}, true);
   for (auto* item : items) {
@@ -257,7 +256,7 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
       [self, sequence](const CafError& error) {
         auto& state = self->state;
         if (sequence != state.sequence) return;
-        auto item = std::move(state.queue.front());
+        auto item = std::move(front_order(self));
         state.queue.pop_front();
         enter(self, StepEvent::updated);
         update_failed(self, {&item}, error);
@@ -271,7 +270,7 @@ void route_order(Self self, const venue_actor& venue) {
   enter(self, StepEvent::route);
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.venue_timeout_ms, state.queue.front().order.venue, venue,
+      self, sequence, state.settings.venue_timeout_ms, front_order(self).order.venue, venue,
       [self, sequence](ExecutionHandshake& handshake) {
         if (sequence != self->state.sequence) return;
         on_handshake(self, sequence, std::move(handshake));
@@ -280,10 +279,10 @@ void route_order(Self self, const venue_actor& venue) {
         if (sequence != self->state.sequence) return;
         enter(self, StepEvent::venue_failed);
         finish_front(self,
-                     result_of(route_failure(self, self->state.queue.front().order, error)));
+                     result_of(route_failure(self, front_order(self).order, error)));
         pump(self);
       },
-      execute_atom::value, state.queue.front().order);
+      execute_atom::value, front_order(self).order);
 }
 
 // Checks that need no venue (admission.hpp); the id is claimed when the order is answered.
@@ -375,7 +374,7 @@ void apply_group(Self self) {
       [self, sequence](const CafError& error) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
-        std::vector<QueueItem*> items;
+        std::vector<OrderItem*> items;
         for (auto index : state.group->executed_members)
           items.push_back(&state.group->members[index]);
         update_failed(self, std::move(items), error);
@@ -430,14 +429,16 @@ void run_group_member(Self self) {
 void start_group(Self self) {
   auto& state = self->state;
   auto run = std::make_unique<GroupRun>();
-  const auto id = state.queue.front().order.atomic_group_id;
-  const auto batch = state.queue.front().batch;
+  const auto id = front_order(self).order.atomic_group_id;
+  const auto batch = front_order(self).batch;
   // A group is formed within one batch; an order submitted alone is a group of one.
   do {
-    run->members.push_back(std::move(state.queue.front()));
+    run->members.push_back(std::move(front_order(self)));
     state.queue.pop_front();
-  } while (batch && !state.queue.empty() && state.queue.front().kind == QueueItemKind::order &&
-           state.queue.front().batch == batch && state.queue.front().order.atomic_group_id == id);
+  } while (batch && !state.queue.empty() && [&] {
+    const auto* next = std::get_if<OrderItem>(&state.queue.front());
+    return next && next->batch == batch && next->order.atomic_group_id == id;
+  }());
   std::vector<const Order*> orders;
   for (const auto& member : run->members) orders.push_back(&member.order);
   run->run_order = group_run_order(orders);
@@ -479,10 +480,10 @@ void run_refresh(Self self) {
   auto done = [self, sequence](RefreshResult result) {
     auto& state = self->state;
     if (sequence != state.sequence) return;
-    auto item = std::move(state.queue.front());
+    auto item = std::get<RefreshItem>(std::move(state.queue.front()));
     state.queue.pop_front();
     enter(self, StepEvent::refreshed);
-    item.refresh_done.deliver(std::move(result));
+    item.done.deliver(std::move(result));
     pump(self);
   };
   ask(
@@ -505,10 +506,10 @@ void run_market_update(Self self) {
   auto done = [self, sequence]() {
     auto& state = self->state;
     if (sequence != state.sequence) return;
-    auto item = std::move(state.queue.front());
+    auto item = std::get<MarketItem>(std::move(state.queue.front()));
     state.queue.pop_front();
     enter(self, StepEvent::market_applied);
-    item.market_done.deliver(true);
+    item.done.deliver(true);
     pump(self);
   };
   ask_every_venue(
@@ -521,10 +522,10 @@ void run_market_update(Self self) {
                {}, true);
         done();
       },
-      market_atom::value, *state.queue.front().market);
+      market_atom::value, *std::get<MarketItem>(state.queue.front()).market);
 }
 
-OrderResult halted_result(Self self, const QueueItem& item) {
+OrderResult halted_result(Self self, const OrderItem& item) {
   auto& state = self->state;
   if (item.refused)
     return result_of(failed_handshake(item.order, ErrorCode::em_book_halted,
@@ -542,32 +543,29 @@ OrderResult halted_result(Self self, const QueueItem& item) {
 void pump(Self self) {
   auto& state = self->state;
   while (state.phase == StepPhase::idle && !state.queue.empty()) {
-    auto& front = state.queue.front();
-    switch (front.kind) {
-      case QueueItemKind::end_of_batch: {
-        auto batch = std::move(front.batch);
-        state.queue.pop_front();
-        complete_batch(self, std::move(batch));
-        return;
-      }
-      case QueueItemKind::market:
-        run_market_update(self);
-        return;
-      case QueueItemKind::refresh: {
-        if (state.halt.halted) {
-          RefreshResult refused;
-          refused.failure = {ErrorCode::em_book_halted,
-                             "book " + state.settings.book + " is halted: " + state.halt.reason};
-          front.refresh_done.deliver(std::move(refused));
-          state.queue.pop_front();
-          continue;
-        }
-        run_refresh(self);
-        return;
-      }
-      case QueueItemKind::order:
-        break;
+    if (auto* end = std::get_if<BatchEnd>(&state.queue.front())) {
+      auto batch = std::move(end->batch);
+      state.queue.pop_front();
+      complete_batch(self, std::move(batch));
+      return;
     }
+    if (std::holds_alternative<MarketItem>(state.queue.front())) {
+      run_market_update(self);
+      return;
+    }
+    if (auto* refresh = std::get_if<RefreshItem>(&state.queue.front())) {
+      if (state.halt.halted) {
+        RefreshResult refused;
+        refused.failure = {ErrorCode::em_book_halted,
+                           "book " + state.settings.book + " is halted: " + state.halt.reason};
+        refresh->done.deliver(std::move(refused));
+        state.queue.pop_front();
+        continue;
+      }
+      run_refresh(self);
+      return;
+    }
+    auto& front = front_order(self);
     if (state.halt.halted || front.refused) {
       finish_front(self, halted_result(self, front));
       continue;
@@ -617,47 +615,35 @@ execution_manager_actor::behavior_type execution_manager(
         for (std::size_t i = 0; i < orders.size(); ++i)
           if (shapes[i] && !orders[i].ingress_failure.failed())
             orders[i].ingress_failure = std::move(*shapes[i]);
-        for (std::size_t i = 0; i < orders.size(); ++i) {
-          queue.emplace_back();
-          queue.back().order = std::move(orders[i]);
-          queue.back().batch = batch;
-          queue.back().index = i;
-          queue.back().refused = refused;
-        }
-        if (orders.empty()) {  // an end marker keeps the snapshot in line with earlier work
-          queue.emplace_back();
-          queue.back().kind = QueueItemKind::end_of_batch;
-          queue.back().batch = batch;
-        }
+        for (std::size_t i = 0; i < orders.size(); ++i)
+          queue.push_back(OrderItem{std::move(orders[i]), batch, i, {}, refused});
+        // An end marker keeps the snapshot in line with earlier work.
+        if (orders.empty()) queue.push_back(BatchEnd{batch});
         pump(self);
         return promise;
       },
       [self](execute_atom, Order& order) -> Promise<OrderResult> {
-        auto& queue = self->state.queue;
-        queue.emplace_back();
-        queue.back().order = std::move(order);
-        queue.back().single = self->make_response_promise<OrderResult>();
-        queue.back().refused = self->state.halt.halted;
-        auto promise = queue.back().single;
+        OrderItem item;
+        item.order = std::move(order);
+        item.single = self->make_response_promise<OrderResult>();
+        item.refused = self->state.halt.halted;
+        auto promise = item.single;
+        self->state.queue.push_back(std::move(item));
         pump(self);
         return promise;
       },
       [self](refresh_atom) -> Promise<RefreshResult> {
-        auto& queue = self->state.queue;
-        queue.emplace_back();
-        queue.back().kind = QueueItemKind::refresh;
-        queue.back().refresh_done = self->make_response_promise<RefreshResult>();
-        auto promise = queue.back().refresh_done;
+        RefreshItem item{self->make_response_promise<RefreshResult>()};
+        auto promise = item.done;
+        self->state.queue.push_back(std::move(item));
         pump(self);
         return promise;
       },
       [self](market_atom, MarketData& market) -> Promise<bool> {
-        auto& queue = self->state.queue;
-        queue.emplace_back();
-        queue.back().kind = QueueItemKind::market;
-        queue.back().market = std::make_shared<const MarketData>(std::move(market));
-        queue.back().market_done = self->make_response_promise<bool>();
-        auto promise = queue.back().market_done;
+        MarketItem item{std::make_shared<const MarketData>(std::move(market)),
+                        self->make_response_promise<bool>()};
+        auto promise = item.done;
+        self->state.queue.push_back(std::move(item));
         pump(self);
         return promise;
       },

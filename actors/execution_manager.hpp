@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "actors/execution/step_machine.hpp"
@@ -37,23 +38,29 @@ struct Batch {
   Promise<BookResult> promise;
 };
 
-enum class QueueItemKind : std::uint8_t { order, end_of_batch, refresh, market };
-
-struct QueueItem {
-  QueueItemKind kind = QueueItemKind::order;
+// The queue's kinds of steps, in the order they must take effect.
+struct OrderItem {
   Order order;
-  std::shared_ptr<Batch> batch;  // batch orders and end markers
+  std::shared_ptr<Batch> batch;  // null: an order submitted alone
   std::size_t index = 0;         // in the batch
-  Promise<OrderResult> single;   // an order submitted alone (batch is null)
+  Promise<OrderResult> single;   // the answer of an order submitted alone
   bool refused = false;          // submitted while the book was halted
-  Promise<RefreshResult> refresh_done;
-  std::shared_ptr<const MarketData> market;
-  Promise<bool> market_done;
 };
+struct BatchEnd {  // every order of the batch answered: its positions snapshot is due
+  std::shared_ptr<Batch> batch;
+};
+struct RefreshItem {
+  Promise<RefreshResult> done;
+};
+struct MarketItem {
+  std::shared_ptr<const MarketData> market;
+  Promise<bool> done;
+};
+using QueueItem = std::variant<OrderItem, BatchEnd, RefreshItem, MarketItem>;
 
 // The atomic group in flight: its members left the queue and run in sequence_in_group order.
 struct GroupRun {
-  std::vector<QueueItem> members;       // queue order
+  std::vector<OrderItem> members;       // queue order
   std::vector<std::size_t> run_order;   // indices into members
   std::size_t next = 0;                 // position in run_order
   std::vector<ExecutionHandshake> executed;  // in run order
