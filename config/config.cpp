@@ -7,7 +7,7 @@
 namespace tightloop {
 
 namespace {
-constexpr std::array<std::string_view, 5> venue_kind_names{"cex", "lending", "staking", "dex",
+constexpr std::array<std::string_view, venue_kind_count> venue_kind_names{"cex", "lending", "staking", "dex",
                                                            "wallet"};
 }
 

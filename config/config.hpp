@@ -15,6 +15,7 @@
 namespace tightloop {
 
 enum class VenueKind : std::uint8_t { cex, lending, staking, dex, wallet };
+inline constexpr std::size_t venue_kind_count = 5;
 
 std::string_view to_string(VenueKind kind);
 

@@ -171,8 +171,15 @@ void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
 
 // --- venues ------------------------------------------------------------------------------
 
-constexpr std::array<VenueKind, 5> all_kinds{VenueKind::cex, VenueKind::lending, VenueKind::staking,
-                                             VenueKind::dex, VenueKind::wallet};
+// Every kind, in enum order (their spellings: config/config.cpp, the one source).
+constexpr std::array<VenueKind, venue_kind_count> all_kinds{
+    VenueKind::cex, VenueKind::lending, VenueKind::staking, VenueKind::dex, VenueKind::wallet};
+
+Names kind_names() {
+  Names names;
+  for (auto kind : all_kinds) names.push_back(to_string(kind));
+  return names;
+}
 
 // Fields a kind takes besides name and kind (what they do: actors/venues/README.md).
 Names kind_fields(VenueKind kind) {
@@ -384,7 +391,7 @@ std::string venue_name(const json& object, const std::string& path) {
 VenueKind venue_kind(const json& object, const std::string& path) {
   auto* kind = find(object, "kind");
   if (!kind) fail(path, "field 'kind' is required");
-  auto text = one_of(*kind, path + ".kind", {"cex", "lending", "staking", "dex", "wallet"});
+  auto text = one_of(*kind, path + ".kind", kind_names());
   return *parse_venue_kind(text);
 }
 
