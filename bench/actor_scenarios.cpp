@@ -243,7 +243,92 @@ void wait_until(Clock::time_point due) {
 
 std::size_t threads_of(const Config& config) { return scheduler_threads_for(config.scheduler); }
 
+// --- the floor: five bare actors -------------------------------------------------------------
+
+using step_atom = caf::atom_constant<caf::atom("bench_step")>;
+
+caf::behavior floor_leaf() {
+  return {[](step_atom, std::int64_t x) { return x; }};
+}
+
+// Asks `first`, then `second` with the answer, and answers with the second answer: the
+// manager's shape (venue, then updater) and, with second empty, the updater's (monitor).
+caf::behavior floor_relay(caf::event_based_actor* self, caf::actor first, caf::actor second) {
+  return {[=](step_atom, std::int64_t x) {
+    auto rp = self->make_response_promise<std::int64_t>();
+    self->request(first, caf::infinite, step_atom::value, x)
+        .then([=](std::int64_t y) mutable {
+          if (!second) {
+            rp.deliver(y);
+            return;
+          }
+          self->request(second, caf::infinite, step_atom::value, y)
+              .then([=](std::int64_t z) mutable { rp.deliver(z); });
+        });
+    return rp;
+  }};
+}
+
+struct FloorDriverState {
+  caf::actor manager;
+  std::size_t left = 0;
+  Clock::time_point sent;
+  std::vector<std::int64_t>* latencies = nullptr;
+  Latch* latch = nullptr;
+};
+
+void floor_next(caf::stateful_actor<FloorDriverState>* self) {
+  auto& st = self->state;
+  if (st.left-- == 0) {
+    st.latch->count_down();
+    self->quit();
+    return;
+  }
+  st.sent = Clock::now();
+  self->request(st.manager, caf::infinite, step_atom::value, std::int64_t{1})
+      .then([self](std::int64_t) {
+        self->state.latencies->push_back(since(self->state.sent, Clock::now()));
+        floor_next(self);
+      });
+}
+
+caf::behavior floor_driver(caf::stateful_actor<FloorDriverState>* self, caf::actor manager,
+                           std::size_t orders, std::vector<std::int64_t>* latencies,
+                           Latch* latch) {
+  self->state = FloorDriverState{std::move(manager), orders, {}, latencies, latch};
+  return {[self](go_atom, std::int64_t) { floor_next(self); }};
+}
+
 }  // namespace
+
+FloorRun run_floor(const Config& config, std::size_t orders, std::size_t warmup) {
+  auto cfg = make_actor_system_config(config.scheduler);
+  ActorSystem system{*cfg};
+  auto monitor = system.spawn(floor_leaf);
+  auto venue = system.spawn(floor_leaf);
+  auto updater = system.spawn(floor_relay, monitor, caf::actor{});
+  auto manager = system.spawn(floor_relay, venue, updater);
+  FloorRun run;
+  run.threads = threads_of(config);
+  for (const bool measured : {false, true}) {
+    std::vector<std::int64_t> latencies;
+    latencies.reserve(measured ? orders : warmup);
+    Latch latch(1);
+    const auto start = Clock::now();
+    auto driver =
+        system.spawn(floor_driver, manager, measured ? orders : warmup, &latencies, &latch);
+    caf::anon_send(driver, go_atom::value, std::int64_t{0});
+    latch.wait();
+    if (measured) {
+      run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      run.orders = latencies.size();
+      run.latencies_ns = std::move(latencies);
+    }
+  }
+  for (const auto& actor : {monitor, venue, updater, manager})
+    caf::anon_send_exit(actor, ExitReason::user_shutdown);
+  return run;
+}
 
 ClosedLoopRun run_closed_loop(const Config& config, std::size_t book_count,
                               std::size_t orders_per_book, std::size_t warmup_per_book) {

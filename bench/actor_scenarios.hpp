@@ -34,6 +34,19 @@ struct ClosedLoopRun {
 ClosedLoopRun run_closed_loop(const Config& config, std::size_t books,
                               std::size_t orders_per_book, std::size_t warmup_per_book);
 
+// The floor of this stack on the machine at hand: five CAF actors in the order path's shape
+// (driver -> manager -> venue -> manager -> updater -> monitor -> updater -> manager -> driver,
+// 8 messages, the product's count with the client's request and reply) doing request/response
+// on an integer, no business logic. Same scheduler settings as `config`.
+struct FloorRun {
+  std::size_t threads = 0;
+  std::size_t orders = 0;
+  double seconds = 0.0;
+  std::vector<std::int64_t> latencies_ns;
+  static constexpr int messages_per_order = 8;
+};
+FloorRun run_floor(const Config& config, std::size_t orders, std::size_t warmup);
+
 struct OpenLoopRun {
   double offered_per_second = 0.0;
   double achieved_per_second = 0.0;  // results / (last result - first scheduled send)

@@ -31,7 +31,8 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> all_scenarios = {"one_book", "direct",  "many_books", "open_loop",
-                                                "logging",  "journal", "daemon",     "memory"};
+                                                "logging",  "journal", "daemon",     "memory",
+                                                "floor"};
 
 // How much each scenario runs. Full: about 3 minutes on 2 cores; quick: a few seconds.
 struct Sizes {
@@ -77,8 +78,9 @@ struct Options {
 constexpr const char* usage =
     "usage: tightloop-bench [--quick] [--json FILE|-] [--scenarios a,b,...]\n"
     "       tightloop-bench --compare OLD.json NEW.json\n"
-    "scenarios: one_book, direct, many_books, open_loop, logging, journal, daemon, memory\n"
-    "           (or their numbers 1-8 from issue #5)\n"
+    "scenarios: one_book, direct, many_books, open_loop, logging, journal, daemon, memory,\n"
+    "           floor\n"
+    "           (or their numbers 1-9: 1-8 from issue #5, 9 the bare-actor floor)\n"
     "--json FILE writes the JSON document to FILE and the table to stdout; without --json (or\n"
     "with --json -) the JSON goes to stdout and the table to stderr.\n"
     "--compare exits 1 when actor/direct or many/one dropped by more than 20 %, 2 on bad input.\n";
@@ -185,6 +187,21 @@ json one_book(Context& ctx) {
           {"description", "one book, closed loop through the real actors: validate, route, "
                           "venue (+ wallet), deltas, apply, reconcile"},
           {"runs", runs}};
+}
+
+json floor_scenario(Context& ctx) {
+  auto config = load_config(ctx.one_book_config);
+  progress("floor, five bare actors: " + std::to_string(ctx.sizes.one_book_orders) + " round trips");
+  auto run = run_floor(config, ctx.sizes.one_book_orders, ctx.sizes.warmup_orders);
+  return {{"status", "ok"},
+          {"description", "five CAF actors in the order path's shape doing request/response on "
+                          "an integer, no business logic: what this stack costs at best here"},
+          {"threads", run.threads},
+          {"orders", run.orders},
+          {"seconds", run.seconds},
+          {"orders_per_second", run.orders / std::max(run.seconds, 1e-9)},
+          {"messages_per_order", FloorRun::messages_per_order},
+          {"latency_us", to_json(summarize(run.latencies_ns))}};
 }
 
 json direct(Context& ctx) {
@@ -353,6 +370,11 @@ json ratios(const json& scenarios) {
     const double plain = scenarios["direct"]["orders_per_second"];
     r["actor_over_direct"] = actor / plain;
   }
+  if (scenarios.contains("one_book") && scenarios.contains("floor")) {
+    const double actor = scenarios["one_book"]["runs"][0]["orders_per_second"];
+    const double bare = scenarios["floor"]["orders_per_second"];
+    r["one_book_over_floor"] = actor / bare;
+  }
   if (scenarios.contains("many_books")) {
     // Per policy: the best aggregate at K >= 2 over K = 1 of the same policy.
     std::map<std::string, double> one;
@@ -408,6 +430,7 @@ int run_benchmark(const Options& options) {
   auto wanted = [&](const char* name) { return options.scenarios.count(name) != 0; };
   if (wanted("one_book")) scenarios["one_book"] = one_book(ctx);
   if (wanted("direct")) scenarios["direct"] = direct(ctx);
+  if (wanted("floor")) scenarios["floor"] = floor_scenario(ctx);
   if (wanted("many_books")) scenarios["many_books"] = many_books(ctx);
   if (wanted("open_loop")) scenarios["open_loop"] = open_loop(ctx);
   if (wanted("logging")) scenarios["logging"] = logging(ctx);
@@ -416,6 +439,9 @@ int run_benchmark(const Options& options) {
   if (wanted("daemon"))
     scenarios["daemon"] = skipped("no daemon in this revision (daemon issue not landed)");
   if (wanted("memory")) scenarios["memory"] = memory(ctx);
+  // The order path's messages (actors/interfaces.hpp): inside the book, and with the client's
+  // request and reply as the benchmarks send them; the floor runs the same 8.
+  doc["messages_per_order"] = {{"in_book", 6}, {"with_client", 8}};
   doc["scenarios"] = scenarios;
   doc["ratios"] = ratios(scenarios);
   doc["targets"] = evaluate_targets(doc);
