@@ -197,6 +197,11 @@ caf::behavior open_loop_driver(OpenSelf self, execution_manager_actor manager,
   st.out->end_ns.reserve(st.orders.size());
   st.out->latency_ns.reserve(st.orders.size());
   return {
+      // A batch: the orders [first, first + count), handed over in one message.
+      [self](fire_atom, std::uint32_t first, std::uint32_t count) {
+        for (std::uint32_t index = first; index < first + count; ++index)
+          self->send(self, fire_atom::value, index);
+      },
       [self](fire_atom, std::uint32_t index) {
         auto& st = self->state;
         auto id = st.orders[index].operation_id;
@@ -368,7 +373,7 @@ ClosedLoopRun run_closed_loop(const Config& config, std::size_t book_count,
 }
 
 OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double seconds,
-                          std::size_t warmup) {
+                          std::size_t warmup, std::int64_t batch_interval_us) {
   auto cfg = make_actor_system_config(config.scheduler);
   ActorSystem system{*cfg};
   auto books = spawn_books(system, config, 1);
@@ -387,12 +392,32 @@ OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double
   auto driver = system.spawn(open_loop_driver, books[0].manager, make_orders(run.orders, warmup),
                              origin, interval_ns, &out, &latch);
   run.pacer_lag_ns.reserve(run.orders);
+  run.batch_interval_us = batch_interval_us;
   ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);  // this thread only; put back below
-  for (std::size_t i = 0; i < run.orders; ++i) {
-    const auto due = due_time(origin, interval_ns, i);
-    wait_until(due);
-    caf::anon_send(driver, fire_atom::value, static_cast<std::uint32_t>(i));
-    run.pacer_lag_ns.push_back(since(due, Clock::now()));
+  if (batch_interval_us <= 0) {
+    for (std::size_t i = 0; i < run.orders; ++i) {
+      const auto due = due_time(origin, interval_ns, i);
+      wait_until(due);
+      caf::anon_send(driver, fire_atom::value, static_cast<std::uint32_t>(i));
+      run.pacer_lag_ns.push_back(since(due, Clock::now()));
+    }
+  } else {
+    // Every batch_interval_us, whatever fell due since the last hand-over goes in one message:
+    // one enqueue from outside the actor system per window, not one per order.
+    const auto window = std::chrono::microseconds(batch_interval_us);
+    std::size_t next = 0;
+    for (auto tick = origin; next < run.orders; tick += window) {
+      wait_until(tick);
+      const auto now = Clock::now();
+      std::size_t end = next;
+      while (end < run.orders && due_time(origin, interval_ns, end) <= now) ++end;
+      if (end == next) continue;
+      caf::anon_send(driver, fire_atom::value, static_cast<std::uint32_t>(next),
+                     static_cast<std::uint32_t>(end - next));
+      for (std::size_t i = next; i < end; ++i)
+        run.pacer_lag_ns.push_back(since(due_time(origin, interval_ns, i), Clock::now()));
+      next = end;
+    }
   }
   ::prctl(PR_SET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);  // 0: back to the thread's default
   latch.wait();

@@ -48,6 +48,7 @@ struct FloorRun {
 FloorRun run_floor(const Config& config, std::size_t orders, std::size_t warmup);
 
 struct OpenLoopRun {
+  std::int64_t batch_interval_us = 0;  // 0: one hand-over per order
   double offered_per_second = 0.0;
   double achieved_per_second = 0.0;  // results / (last result - first scheduled send)
   std::size_t orders = 0;
@@ -60,9 +61,11 @@ struct OpenLoopRun {
 };
 
 // One book; order i is due at start + i / rate. Its latency counts from that time, so a book
-// that falls behind shows the queueing (no coordinated omission).
+// that falls behind shows the queueing (no coordinated omission). batch_interval_us > 0: the
+// pacer hands over everything due once per interval in one message (a daemon's batching);
+// 0: one message per order at its due time.
 OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double seconds,
-                          std::size_t warmup);
+                          std::size_t warmup, std::int64_t batch_interval_us = 0);
 
 struct MemoryProbe {
   std::size_t requested = 0;

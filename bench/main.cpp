@@ -249,13 +249,18 @@ json open_loop(Context& ctx) {
     ctx.capacity = run.orders / std::max(run.seconds, 1e-9);
   }
   json runs = json::array();
+  // One hand-over per order, then a batch per 100 us of due time (issue #9).
+  for (std::int64_t batch_us : {std::int64_t{0}, std::int64_t{100}})
   for (double load : ctx.sizes.open_loads) {
     const double rate = load * *ctx.capacity;
-    progress("open loop at " + std::to_string(static_cast<long>(rate)) + " orders/s");
-    auto run = run_open_loop(config, rate, ctx.sizes.open_seconds, ctx.sizes.warmup_orders);
+    progress("open loop at " + std::to_string(static_cast<long>(rate)) + " orders/s" +
+             (batch_us > 0 ? ", a batch per " + std::to_string(batch_us) + " us" : ""));
+    auto run = run_open_loop(config, rate, ctx.sizes.open_seconds, ctx.sizes.warmup_orders,
+                             batch_us);
     auto latency = summarize(run.latencies_ns);
     auto lag = summarize(run.pacer_lag_ns);
     json j = {{"load", load},
+              {"batch_interval_us", run.batch_interval_us},
               {"offered_per_second", run.offered_per_second},
               {"achieved_per_second", run.achieved_per_second},
               {"orders", run.orders},
