@@ -130,9 +130,13 @@ TEST_CASE("bench quick run reports throughput and latency of every closed-loop s
 TEST_CASE("bench quick run reports open loop, memory, skipped scenarios, ratios and targets") {
   const auto& doc = quick_result();
   const auto& s = doc["scenarios"];
-  REQUIRE(s["open_loop"]["runs"].size() == 3);
+  // One hand-over per order at three loads, then a batch per 100 us at the same three.
+  REQUIRE(s["open_loop"]["runs"].size() == 6);
   CHECK(s["open_loop"]["runs"][0]["load"] == 0.25);
   CHECK(s["open_loop"]["runs"][2]["load"] == 0.9);
+  CHECK(s["open_loop"]["runs"][2]["batch_interval_us"] == 0);
+  CHECK(s["open_loop"]["runs"][5]["load"] == 0.9);
+  CHECK(s["open_loop"]["runs"][5]["batch_interval_us"] == 100);
   for (const auto& run : s["open_loop"]["runs"]) {
     CHECK(run["failures"] == 0);
     check_latency(run["latency_us"]);
@@ -149,6 +153,10 @@ TEST_CASE("bench quick run reports open loop, memory, skipped scenarios, ratios 
   CHECK(memory["bytes_per_book"].is_number());
   CHECK(doc["ratios"]["actor_over_direct"].get<double>() > 0);
   CHECK(doc["ratios"]["many_over_one"].get<double>() > 0);
+  CHECK(doc["ratios"]["one_book_over_floor"].get<double>() > 0);
+  CHECK(s["floor"]["messages_per_order"] == 8);
+  CHECK(s["floor"]["orders_per_second"].get<double>() > 0);
+  CHECK(doc["messages_per_order"]["in_book"] == 6);
   REQUIRE(doc["targets"].size() >= 5);
   for (const auto& t : doc["targets"]) {
     CHECK(t["name"].is_string());
