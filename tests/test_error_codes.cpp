@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "messages/error_code.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
 
@@ -31,10 +32,6 @@ TEST_CASE("every error code has a unique id, a component and a meaning") {
 }
 
 TEST_CASE("messages/ERROR_CODES.md is exactly the registry's page") {
-  std::ifstream in(std::string(TIGHTLOOP_SOURCE_DIR) + "/messages/ERROR_CODES.md");
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  CHECK_MESSAGE(text.str() == error_codes_markdown(),
+  CHECK_MESSAGE(test::source_file("messages/ERROR_CODES.md") == error_codes_markdown(),
                 "regenerate with: build/tightloop error-codes > messages/ERROR_CODES.md");
 }

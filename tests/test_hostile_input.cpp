@@ -570,11 +570,7 @@ TEST_CASE("a book's venues share one transfer-target set and config lookups are 
 // ---- the order wire format page ---------------------------------------------------------------
 
 TEST_CASE("docs/ORDER_FORMAT.md is exactly the decoder's page") {
-  std::ifstream in(std::string(TIGHTLOOP_SOURCE_DIR) + "/docs/ORDER_FORMAT.md");
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  CHECK_MESSAGE(text.str() == order_format_markdown(),
+  CHECK_MESSAGE(source_file("docs/ORDER_FORMAT.md") == order_format_markdown(),
                 "regenerate with: build/tightloop order-format > docs/ORDER_FORMAT.md");
 }
 

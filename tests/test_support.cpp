@@ -177,6 +177,14 @@ ProcessResult run_tightloop(const std::vector<std::string>& args, ChildStdout ou
   return result;
 }
 
+std::string source_file(const std::string& relative_path) {
+  std::ifstream in(std::string(TIGHTLOOP_SOURCE_DIR) + "/" + relative_path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), relative_path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);

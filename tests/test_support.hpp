@@ -69,4 +69,7 @@ ProcessResult run_tightloop(const std::vector<std::string>& args,
 
 std::vector<std::string> split_lines(const std::string& text);
 
+// A file of the source tree (relative to TIGHTLOOP_SOURCE_DIR), whole; REQUIREs it exists.
+std::string source_file(const std::string& relative_path);
+
 }  // namespace tightloop::test
