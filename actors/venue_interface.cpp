@@ -13,14 +13,16 @@ using Self = venue_actor::stateful_pointer<VenueInterfaceState>;
 // How the answer to one order leaves this venue, as the switched-on faults decide.
 struct Reply {
   Promise<ExecutionHandshake> promise;
-  Order original;                      // partial fills report the order as it was sent
+  // Set only when a partial fill changed what the venue executes: the handshake reports the
+  // order as it was sent. (Unset, the handshake already carries it: no copy per order.)
+  std::optional<Order> original;
   bool silent = false;                 // no_reply
   std::int64_t delay_ms = 0;           // slow_reply
   std::optional<double> report_error;  // wrong_report
 };
 
 void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
-  handshake.order = reply.original;
+  if (reply.original) handshake.order = std::move(*reply.original);
   if (reply.silent) return;  // the promise is dropped: the caller learns only from its timeout
   if (reply.report_error && handshake.status == HandshakeStatus::executed)
     misreport(handshake, *reply.report_error);
@@ -88,8 +90,7 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
   auto& state = self->state;
   auto& sim = *state.sim;
   Reply reply;
-  reply.original = order;
-  Order effective = order;
+  std::optional<Order> partial;  // the order as a partial_fill fault cut it
   bool apply = true;
   for (const auto& fault : sim.faults().on_order(order)) {
     log_line(LogLevel::info, sim.name(),
@@ -106,7 +107,7 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
         apply = apply && fault.applied;
         break;
       case FaultKind::partial_fill:
-        effective = partially_filled(effective, fault.fill_ratio);
+        partial = partially_filled(partial ? *partial : order, fault.fill_ratio);
         break;
       case FaultKind::wrong_report:
         reply.report_error = fault.report_error;
@@ -123,7 +124,8 @@ Result<ExecutionHandshake> execute(Self self, const Order& order) {
   auto promise = reply.promise;
   if (!apply) return promise;  // dropped before anything happened
   sim.open_checkpoint(order.atomic_group_id);
-  auto plan = sim.plan(effective);
+  if (partial) reply.original = order;
+  auto plan = sim.plan(partial ? *partial : order);
   if (plan.executed() && !plan.remote_legs.empty()) {
     execute_with_peer(self, std::move(plan), std::move(reply));
     return promise;
