@@ -1,5 +1,6 @@
-// Join: wait for N replies, keep the first error, answer once. The fan-outs of a book (every
-// venue takes a market update or reverts a group) share it instead of counting by hand.
+// Join: wait for N replies, keep the first error, answer once. Every fan-out of a book (a
+// market update or a revert to every venue, a reconciliation attempt's queries, a refresh's
+// settlements, a resume's re-check, a strategy's stream) counts through it instead of by hand.
 #pragma once
 
 #include <cstddef>
@@ -8,16 +9,18 @@
 #include <utility>
 
 #include "actors/caf_aliases.hpp"
+#include "messages/failure.hpp"
 
 namespace tightloop {
 
-class Join {
+template <class Error>
+class BasicJoin {
  public:
-  // `done` runs once, after the last reply, with the first error (or none).
-  using Done = std::function<void(const CafError& first_error)>;
+  // `done` runs once, after the last reply, with the first error (default-constructed: none).
+  using Done = std::function<void(const Error& first_error)>;
 
-  static std::shared_ptr<Join> expect(std::size_t replies, Done done) {
-    auto join = std::shared_ptr<Join>(new Join(replies, std::move(done)));
+  static std::shared_ptr<BasicJoin> expect(std::size_t replies, Done done) {
+    auto join = std::shared_ptr<BasicJoin>(new BasicJoin(replies, std::move(done)));
     if (replies == 0) join->finish();
     return join;
   }
@@ -25,13 +28,16 @@ class Join {
   void arrive() {
     if (left_ > 0 && --left_ == 0) finish();
   }
-  void fail(const CafError& error) {
-    if (!first_error_) first_error_ = error;
+  void fail(Error error) {
+    if (!failed_) {
+      failed_ = true;
+      first_error_ = std::move(error);
+    }
     arrive();
   }
 
  private:
-  Join(std::size_t replies, Done done) : left_(replies), done_(std::move(done)) {}
+  BasicJoin(std::size_t replies, Done done) : left_(replies), done_(std::move(done)) {}
   void finish() {
     auto done = std::move(done_);
     if (done) done(first_error_);
@@ -39,7 +45,12 @@ class Join {
 
   std::size_t left_;
   Done done_;
-  CafError first_error_;
+  bool failed_ = false;
+  Error first_error_{};
 };
+
+// Errors as CAF reports them (a dead or silent actor), or as the book codes them.
+using Join = BasicJoin<CafError>;
+using FailureJoin = BasicJoin<Failure>;
 
 }  // namespace tightloop

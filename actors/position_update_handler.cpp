@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "actors/join.hpp"
 #include "actors/position/delta_conversion.hpp"
 #include "actors/logging.hpp"
 
@@ -27,7 +28,6 @@ struct UpdateJoin {
   Clock::time_point first_attempt;
 
   // One attempt's answers.
-  std::size_t pending = 0;
   std::map<std::string, double> expected;  // monitor
   Balances reported;                       // venues
   Failure failure;                         // the monitor refused, or someone did not answer
@@ -104,14 +104,6 @@ void decide(Self self, const std::shared_ptr<UpdateJoin>& join) {
   }
 }
 
-void arrive(Self self, const std::shared_ptr<UpdateJoin>& join) {
-  if (--join->pending == 0) decide(self, join);
-}
-
-void note_failure(UpdateJoin& join, Failure failure) {
-  if (!join.failure.failed()) join.failure = std::move(failure);
-}
-
 // The first attempt applies the deltas (the monitor answers with the touched keys' values) and
 // compares them with the balances the venues reported with their handshakes, when those cover
 // every touched key; otherwise, and on every retry, the venues are asked afresh, in parallel
@@ -125,29 +117,35 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
   join->reported.clear();
   const bool reported = first && join->handshake_reports_complete;
   if (reported) join->reported = join->handshake_reports;
-  join->pending = 1 + (reported ? 0 : join->keys_by_venue.size());
   // No CAF timeout per query (each costs the clock thread a wake): the execution manager's
   // deadline for the whole update bounds this, and a dead venue answers with an error at once.
   auto timeout = no_timeout();
+  // The monitor and every queried venue; the first failure ends the reconciliation.
+  auto attempt = FailureJoin::expect(
+      1 + (reported ? 0 : join->keys_by_venue.size()), [self, join](const Failure& first) {
+        if (first.failed() && !join->failure.failed()) join->failure = first;
+        decide(self, join);
+      });
 
-  auto on_monitor = [self, join](ApplyOutcome& outcome) {
-    if (outcome.failure.failed()) note_failure(*join, std::move(outcome.failure));
+  auto on_monitor = [attempt, join](ApplyOutcome& outcome) {
     join->expected = std::move(outcome.values);
-    arrive(self, join);
+    if (outcome.failure.failed())
+      attempt->fail(std::move(outcome.failure));
+    else
+      attempt->arrive();
   };
-  auto on_monitor_error = [self, join](const CafError& error) {
-    note_failure(*join, {ErrorCode::em_component_down,
-                         "position monitor: " + self->system().render(error)});
-    arrive(self, join);
+  auto on_monitor_error = [self, attempt](const CafError& error) {
+    attempt->fail({ErrorCode::em_component_down,
+                   "position monitor: " + self->system().render(error)});
   };
   if (first) {
     self->request(state.monitor, timeout, apply_atom::value, join->all_deltas)
         .then(on_monitor, on_monitor_error);
   } else {
     self->request(state.monitor, timeout, values_atom::value, join->keys)
-        .then([self, join](Balances& values) {
+        .then([attempt, join](Balances& values) {
                 join->expected = std::move(values);
-                arrive(self, join);
+                attempt->arrive();
               },
               on_monitor_error);
   }
@@ -155,20 +153,19 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
   for (const auto& [venue, keys] : join->keys_by_venue) {
     auto it = state.venues.find(venue);
     if (it == state.venues.end()) {  // no such venue: compare_balances reports the keys missing
-      --join->pending;
+      attempt->arrive();
       continue;
     }
     self->request(it->second, timeout, balances_atom::value, keys)
         .then(
-            [self, join](Balances& balances) {
+            [attempt, join](Balances& balances) {
               join->reported.merge(balances);
-              arrive(self, join);
+              attempt->arrive();
             },
-            [self, join, name = it->first](const CafError& error) {
-              note_failure(*join, {ErrorCode::em_component_down,
-                                   "venue " + name + " balance query: " +
-                                       self->system().render(error)});
-              arrive(self, join);
+            [self, attempt, name = it->first](const CafError& error) {
+              attempt->fail({ErrorCode::em_component_down,
+                             "venue " + name + " balance query: " +
+                                 self->system().render(error)});
             });
   }
 }
@@ -176,51 +173,47 @@ void start_attempt(Self self, const std::shared_ptr<UpdateJoin>& join) {
 Result<RefreshResult> refresh(Self self) {
   auto& state = self->state;
   auto promise = self->make_response_promise<RefreshResult>();
-  struct RefreshJoin {
-    std::size_t pending = 0;
-    RefreshResult result;
-  };
-  auto join = std::make_shared<RefreshJoin>();
-  join->pending = state.venues.size();
-  if (join->pending == 0) return RefreshResult{};
+  auto result = std::make_shared<RefreshResult>();
   auto timeout = millis(state.query_timeout_ms);
-  // Every venue settles; the monitor applies all of it at once, in venue name order.
-  auto apply_all = [self, join, promise, timeout]() mutable {
-    if (join->result.deltas.empty() || join->result.failure.failed()) {
-      promise.deliver(std::move(join->result));
+  // Every venue settles; the monitor applies all that was settled at once, in venue name
+  // order, also when one venue could not settle: what the others applied to their ledgers
+  // must reach the monitor too (the first failure is reported).
+  auto apply_all = [self, result, promise, timeout]() mutable {
+    if (result->deltas.empty()) {
+      promise.deliver(std::move(*result));
       return;
     }
-    self->request(self->state.monitor, timeout, settle_atom::value, join->result.deltas)
-        .then([join, promise](Balances&) mutable { promise.deliver(std::move(join->result)); },
-              [self, join, promise](const CafError& error) mutable {
-                join->result.failure = {ErrorCode::em_component_down,
-                                        "position monitor: " + self->system().render(error)};
-                promise.deliver(std::move(join->result));
+    self->request(self->state.monitor, timeout, settle_atom::value, result->deltas)
+        .then([result, promise](Balances&) mutable { promise.deliver(std::move(*result)); },
+              [self, result, promise](const CafError& error) mutable {
+                if (!result->failure.failed())
+                  result->failure = {ErrorCode::em_component_down,
+                                     "position monitor: " + self->system().render(error)};
+                promise.deliver(std::move(*result));
               });
   };
   auto per_venue = std::make_shared<std::map<std::string, std::vector<ExecutionDelta>>>();
-  auto on_settled = [join, per_venue, apply_all]() mutable {
-    if (--join->pending > 0) return;
-    for (auto& [venue_name, venue_deltas] : *per_venue)
-      for (auto& delta : venue_deltas) join->result.deltas.push_back(std::move(delta));
-    apply_all();
-  };
+  auto join = FailureJoin::expect(
+      state.venues.size(), [result, per_venue, apply_all](const Failure& first) mutable {
+        result->failure = first;
+        for (auto& [venue_name, venue_deltas] : *per_venue)
+          for (auto& delta : venue_deltas) result->deltas.push_back(std::move(delta));
+        apply_all();
+      });
   for (const auto& [name, venue] : state.venues) {
     self->request(venue, timeout, settle_atom::value)
         .then(
-            [join, per_venue, name = name, on_settled](Settlement& settlement) mutable {
-              if (settlement.failure.failed() && !join->result.failure.failed())
-                join->result.failure = {settlement.failure.code,
-                                        "venue " + name + ": " + settlement.failure.message};
+            [join, per_venue, name = name](Settlement& settlement) {
               (*per_venue)[name] = std::move(settlement.deltas);
-              on_settled();
+              if (settlement.failure.failed())
+                join->fail({settlement.failure.code,
+                            "venue " + name + ": " + settlement.failure.message});
+              else
+                join->arrive();
             },
-            [self, join, name = name, on_settled](const CafError& error) mutable {
-              if (!join->result.failure.failed())
-                join->result.failure = {ErrorCode::em_component_down,
-                                        "venue " + name + " settle: " +
-                                            self->system().render(error)};
-              on_settled();
+            [self, join, name = name](const CafError& error) {
+              join->fail({ErrorCode::em_component_down,
+                          "venue " + name + " settle: " + self->system().render(error)});
             });
   }
   return promise;

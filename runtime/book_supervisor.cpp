@@ -1,5 +1,7 @@
 #include "runtime/book_supervisor.hpp"
 
+#include "actors/join.hpp"
+
 #include "actors/venues/venue_simulator.hpp"
 #include "actors/logging.hpp"
 
@@ -84,17 +86,17 @@ Promise<ResumeResult> resume(Self self) {
   auto promise = self->make_response_promise<ResumeResult>();
   struct Check {
     ResumeResult result;
-    std::size_t pending = 0;
     Balances monitor;
     Balances venues;
   };
   auto check = std::make_shared<Check>();
   check->result.restarted_venues = restart_dead_venues(self);
-  check->pending = 1 + state.actors.venues.size();
   auto timeout = millis(state.timeout_ms);
-  auto decide = [self, check, promise]() mutable {
+  // The monitor and every venue answer; the first that does not is the reason not to resume.
+  auto decide = [self, check, promise](const Failure& first) mutable {
     auto& state = self->state;
     auto& result = check->result;
+    result.failure = first;
     if (!result.failure.failed()) {
       result.mismatches = compare_balances(check->monitor, check->venues, state.tolerance);
       if (!result.mismatches.empty())
@@ -112,32 +114,26 @@ Promise<ResumeResult> resume(Self self) {
                  (result.resumed ? ": resumed" : ": not resumed: " + result.failure.message));
     promise.deliver(std::move(result));
   };
-  auto arrive = [check, decide]() mutable {
-    if (--check->pending == 0) decide();
-  };
-  auto failed = [self, check, arrive](const std::string& who, const CafError& error) mutable {
-    if (!check->result.failure.failed())
-      check->result.failure = {ErrorCode::em_component_down,
-                               who + " did not answer: " + self->system().render(error)};
-    arrive();
+  auto join = FailureJoin::expect(1 + state.actors.venues.size(), decide);
+  auto failed = [self, join](const std::string& who, const CafError& error) {
+    join->fail({ErrorCode::em_component_down,
+                who + " did not answer: " + self->system().render(error)});
   };
   self->request(state.actors.monitor, timeout, snapshot_atom::value)
       .then(
-          [check, arrive](Balances& positions) mutable {
+          [check, join](Balances& positions) {
             check->monitor = std::move(positions);
-            arrive();
+            join->arrive();
           },
-          [failed](const CafError& error) mutable { failed("position monitor", error); });
+          [failed](const CafError& error) { failed("position monitor", error); });
   for (const auto& [name, venue] : state.actors.venues)
     self->request(venue, timeout, snapshot_atom::value)
         .then(
-            [check, arrive](Balances& balances) mutable {
+            [check, join](Balances& balances) {
               check->venues.merge(balances);
-              arrive();
+              join->arrive();
             },
-            [failed, name = name](const CafError& error) mutable {
-              failed("venue " + name, error);
-            });
+            [failed, name = name](const CafError& error) { failed("venue " + name, error); });
   return promise;
 }
 

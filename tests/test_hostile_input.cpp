@@ -611,3 +611,29 @@ TEST_CASE("every field the page lists behaves as listed: required, type, null") 
   unknown["colour"] = "red";
   CHECK(decode_order(unknown).failure.code == ErrorCode::ord_unknown_field);
 }
+
+TEST_CASE("a refresh where one venue cannot settle still brings the others' settlements to the monitor") {
+  auto config_json = exact_config_json();
+  config_json["venues"].push_back({{"name", "okx"}, {"kind", "cex"}, {"settlement_token", "USDT"}});
+  config_json["books"][0]["subscribed_keys"].push_back("okx:BaseToken:USDT");
+  config_json["books"][0]["subscribed_keys"].push_back("okx:Perp:BTCUSDT");
+  config_json["books"][0]["initial_positions"]["binance:Perp:BTCUSDT"] = 1e305;  // overflows
+  config_json["books"][0]["initial_positions"]["okx:Perp:BTCUSDT"] = -2;
+  config_json["books"][0]["initial_positions"]["okx:BaseToken:USDT"] = 100;
+  config_json["market"]["funding_rates"] = {{"binance", {{"BTCUSDT", 0.5}}},
+                                            {"okx", {{"BTCUSDT", 0.001}}}};
+  Runtime runtime(config_from(config_json));
+  std::map<std::string, std::vector<StreamEntry>> streams;
+  streams["main"].emplace_back();
+  streams["main"].back().kind = StreamEntryKind::refresh;
+  auto results = runtime.run_streams(std::move(streams));
+  const auto& refresh = results.at("main").entries.at(0).refresh;
+  CHECK(refresh.failure.code == ErrorCode::ven_non_finite);
+  REQUIRE(refresh.deltas.size() == 1);
+  CHECK(refresh.deltas[0].position_key == "okx:BaseToken:USDT");
+  CHECK(refresh.deltas[0].delta_amount == 120.0);  // a short receives 2 * 60000 * 0.001
+  const auto& positions = results.at("main").book.positions;
+  CHECK(positions.at("okx:BaseToken:USDT") == 220.0);
+  CHECK(positions.at("binance:BaseToken:USDT") == 100000.0);
+  CHECK(all_venue_ledgers(runtime, "main") == positions);  // monitor and venues agree
+}
