@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -248,6 +249,60 @@ void wait_until(Clock::time_point due) {
 
 std::size_t threads_of(const Config& config) { return scheduler_threads_for(config.scheduler); }
 
+// --- per-hop breakdown: a timing probe in front of every venue --------------------------------
+
+struct HopTimes {
+  std::mutex mutex;
+  std::map<std::string, std::pair<Clock::time_point, Clock::time_point>> by_order;  // in, out
+};
+
+struct HopProbeState {
+  venue_actor inner;
+  std::shared_ptr<HopTimes> times;
+};
+
+venue_actor::behavior_type hop_probe(venue_actor::stateful_pointer<HopProbeState> self,
+                                     venue_actor inner, std::shared_ptr<HopTimes> times) {
+  self->link_to(inner);
+  self->state = HopProbeState{inner, std::move(times)};
+  return {
+      [self](execute_atom, const Order& order) -> Promise<ExecutionHandshake> {
+        const auto arrived = Clock::now();
+        auto promise = self->make_response_promise<ExecutionHandshake>();
+        self->request(self->state.inner, no_timeout(), execute_atom::value, order)
+            .then(
+                [self, promise, arrived, id = order.operation_id](ExecutionHandshake& hs) mutable {
+                  {
+                    std::lock_guard<std::mutex> lock(self->state.times->mutex);
+                    self->state.times->by_order[id] = {arrived, Clock::now()};
+                  }
+                  promise.deliver(std::move(hs));
+                },
+                [promise](const CafError& error) mutable { promise.deliver(error); });
+        return promise;
+      },
+      [self](legs_atom a, const std::string& g, const std::vector<ExecutionDelta>& legs) {
+        return self->delegate(self->state.inner, a, g, legs);
+      },
+      [self](balances_atom a, const std::vector<std::string>& keys) {
+        return self->delegate(self->state.inner, a, keys);
+      },
+      [self](snapshot_atom a) { return self->delegate(self->state.inner, a); },
+      [self](adjust_atom a, const std::string& key, double amount) {
+        return self->delegate(self->state.inner, a, key, amount);
+      },
+      [self](settle_atom a) { return self->delegate(self->state.inner, a); },
+      [self](revert_atom a, const std::string& g) { return self->delegate(self->state.inner, a, g); },
+      [self](commit_atom a, const std::string& g) { self->send(self->state.inner, a, g); },
+      [self](fault_atom a, const FaultSpec& fault) { self->send(self->state.inner, a, fault); },
+      [self](market_atom a, const MarketData& market) {
+        return self->delegate(self->state.inner, a, market);
+      },
+      [self](peers_atom a, const VenuePeers& peers) { self->send(self->state.inner, a, peers); },
+      [self](wake_atom a, std::uint64_t token) { self->send(self->state.inner, a, token); },
+  };
+}
+
 // --- the floor: five bare actors -------------------------------------------------------------
 
 using step_atom = caf::atom_constant<caf::atom("bench_step")>;
@@ -305,6 +360,38 @@ caf::behavior floor_driver(caf::stateful_actor<FloorDriverState>* self, caf::act
 }
 
 }  // namespace
+
+HopBreakdown run_hop_breakdown(const Config& config, std::size_t orders, std::size_t warmup) {
+  auto cfg = make_actor_system_config(config.scheduler);
+  ActorSystem system{*cfg};
+  auto times = std::make_shared<HopTimes>();
+  VenueSpawner probe = [times](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim) {
+    return sys.spawn(hop_probe, spawn_venue_interface(sys, std::move(sim)), times);
+  };
+  std::vector<BookActors> books{spawn_book(system, config, book_named(config, "hops"),
+                                           std::make_shared<const MarketData>(config.market),
+                                           probe)};
+  if (warmup > 0) run_phase(system, books, warmup, 0);
+  auto phase = run_phase(system, books, orders, warmup);
+  stop_books(books);
+
+  HopBreakdown run;
+  const auto& out = phase.outputs.front();
+  auto ids = make_orders(orders, warmup);
+  std::lock_guard<std::mutex> lock(times->mutex);
+  for (std::size_t i = 0; i < out.end_ns.size() && i < ids.size(); ++i) {
+    auto it = times->by_order.find(ids[i].operation_id);
+    if (it == times->by_order.end()) continue;  // refused before any venue
+    const auto end = phase.origin + std::chrono::nanoseconds(out.end_ns[i]);
+    const auto sent = end - std::chrono::nanoseconds(out.latency_ns[i]);
+    run.to_venue_ns.push_back(since(sent, it->second.first));
+    run.venue_ns.push_back(since(it->second.first, it->second.second));
+    run.after_venue_ns.push_back(since(it->second.second, end));
+    run.total_ns.push_back(out.latency_ns[i]);
+  }
+  run.orders = run.total_ns.size();
+  return run;
+}
 
 FloorRun run_floor(const Config& config, std::size_t orders, std::size_t warmup) {
   auto cfg = make_actor_system_config(config.scheduler);

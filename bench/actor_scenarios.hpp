@@ -47,6 +47,20 @@ struct FloorRun {
 };
 FloorRun run_floor(const Config& config, std::size_t orders, std::size_t warmup);
 
+// Where one order's time goes, measured on a book whose venue actors sit behind a timing probe
+// (one extra hop, inside `venue`). Per order, in ns:
+//   to_venue     driver sends -> the venue's probe receives (driver and manager mailboxes,
+//                admission, routing)
+//   venue        the probe forwards -> the venue's handshake is back at the probe (the venue's
+//                work, its mailbox, and the probe's own hop)
+//   after_venue  handshake leaves the probe -> the driver has the result (the handshake's way
+//                back, the update handler, the monitor's apply, the comparison, the result)
+struct HopBreakdown {
+  std::size_t orders = 0;
+  std::vector<std::int64_t> to_venue_ns, venue_ns, after_venue_ns, total_ns;
+};
+HopBreakdown run_hop_breakdown(const Config& config, std::size_t orders, std::size_t warmup);
+
 struct OpenLoopRun {
   std::int64_t batch_interval_us = 0;  // 0: one hand-over per order
   double offered_per_second = 0.0;

@@ -32,7 +32,7 @@ namespace {
 
 const std::vector<std::string> all_scenarios = {"one_book", "direct",  "many_books", "open_loop",
                                                 "logging",  "journal", "daemon",     "memory",
-                                                "floor"};
+                                                "floor",    "hops"};
 
 // How much each scenario runs. Full: about 3 minutes on 2 cores; quick: a few seconds.
 struct Sizes {
@@ -79,14 +79,14 @@ constexpr const char* usage =
     "usage: tightloop-bench [--quick] [--json FILE|-] [--scenarios a,b,...]\n"
     "       tightloop-bench --compare OLD.json NEW.json\n"
     "scenarios: one_book, direct, many_books, open_loop, logging, journal, daemon, memory,\n"
-    "           floor\n"
+    "           floor, hops\n"
     "           (or their numbers 1-9: 1-8 from issue #5, 9 the bare-actor floor)\n"
     "--json FILE writes the JSON document to FILE and the table to stdout; without --json (or\n"
     "with --json -) the JSON goes to stdout and the table to stderr.\n"
     "--compare exits 1 when actor/direct or many/one dropped by more than 20 %, 2 on bad input.\n";
 
 std::string scenario_name(const std::string& text) {
-  if (text.size() == 1 && text[0] >= '1' && text[0] <= '8')
+  if (text.size() == 1 && text[0] >= '1' && text[0] <= '9')
     return all_scenarios[static_cast<std::size_t>(text[0] - '1')];
   if (std::find(all_scenarios.begin(), all_scenarios.end(), text) == all_scenarios.end())
     throw std::invalid_argument("unknown scenario '" + text + "'");
@@ -202,6 +202,24 @@ json floor_scenario(Context& ctx) {
           {"orders_per_second", run.orders / std::max(run.seconds, 1e-9)},
           {"messages_per_order", FloorRun::messages_per_order},
           {"latency_us", to_json(summarize(run.latencies_ns))}};
+}
+
+json hops(Context& ctx) {
+  auto config = load_config(ctx.one_book_config);
+  const auto orders = ctx.sizes.one_book_orders / 3 + 1;
+  progress("per-hop breakdown: " + std::to_string(orders) + " orders behind timing probes");
+  auto run = run_hop_breakdown(config, orders, ctx.sizes.warmup_orders);
+  return {{"status", "ok"},
+          {"description", "one book, each venue behind a timing probe (one extra hop in "
+                          "'venue'): to_venue = driver send to the venue's arrival (mailboxes, "
+                          "admission, routing); venue = the venue's work and the probe's hop; "
+                          "after_venue = the handshake's way back, update handler, monitor "
+                          "apply, comparison, result"},
+          {"orders", run.orders},
+          {"to_venue_us", to_json(summarize(run.to_venue_ns))},
+          {"venue_us", to_json(summarize(run.venue_ns))},
+          {"after_venue_us", to_json(summarize(run.after_venue_ns))},
+          {"total_us", to_json(summarize(run.total_ns))}};
 }
 
 json direct(Context& ctx) {
@@ -436,6 +454,7 @@ int run_benchmark(const Options& options) {
   if (wanted("one_book")) scenarios["one_book"] = one_book(ctx);
   if (wanted("direct")) scenarios["direct"] = direct(ctx);
   if (wanted("floor")) scenarios["floor"] = floor_scenario(ctx);
+  if (wanted("hops")) scenarios["hops"] = hops(ctx);
   if (wanted("many_books")) scenarios["many_books"] = many_books(ctx);
   if (wanted("open_loop")) scenarios["open_loop"] = open_loop(ctx);
   if (wanted("logging")) scenarios["logging"] = logging(ctx);

@@ -109,6 +109,16 @@ void print_closed_loop_sections(const json& doc, std::ostream& out) {
     if (auto r = number_at(doc, {"ratios", "one_book_over_floor"}))
       out << format("  one book / floor = %.1f %%\n", *r * 100);
   }
+  if (const auto* s = scenario(doc, "hops"); ran(s)) {
+    out << "10 where one order's time goes (venues behind a timing probe)\n";
+    for (const auto& [key, label] :
+         std::vector<std::pair<const char*, const char*>>{
+             {"to_venue_us", "to venue: mailboxes, admit, route"},
+             {"venue_us", "at venue (+ probe hop, wallet legs)"},
+             {"after_venue_us", "after: back, update, apply, compare"},
+             {"total_us", "total"}})
+      out << format("  %-38s %11s ", label, "") << latency_columns((*s)[key]) << "\n";
+  }
   if (const auto* s = scenario(doc, "many_books"); ran(s)) {
     out << "3 many books (aggregate; min/max book orders/s in brackets)\n";
     for (const auto& run : (*s)["runs"]) {

@@ -157,6 +157,11 @@ TEST_CASE("bench quick run reports open loop, memory, skipped scenarios, ratios 
   CHECK(s["floor"]["messages_per_order"] == 8);
   CHECK(s["floor"]["orders_per_second"].get<double>() > 0);
   CHECK(doc["messages_per_order"]["in_book"] == 6);
+  CHECK(s["hops"]["orders"].get<int>() > 0);
+  for (const char* hop : {"to_venue_us", "venue_us", "after_venue_us", "total_us"}) {
+    CAPTURE(hop);
+    check_latency(s["hops"][hop]);
+  }
   REQUIRE(doc["targets"].size() >= 5);
   for (const auto& t : doc["targets"]) {
     CHECK(t["name"].is_string());
