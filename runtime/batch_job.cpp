@@ -29,7 +29,6 @@ struct Slot {
 
 // Empty when the order's book is known (filled in when the order names none and one book is
 // configured); else why it cannot reach any book (ORD-008).
-
 std::optional<Failure> resolve_book(const Config& config, Order& order) {
   if (order.book.empty()) {
     if (config.books.size() == 1) {
@@ -128,18 +127,8 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (shapes[i] && !orders[i].ingress_failure.failed())
       orders[i].ingress_failure = std::move(*shapes[i]);
-  // A member that cannot reach any book leaves its group incomplete: the rest never runs.
-  std::vector<std::string> unrouted_member(entries.size());
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!shape_input[i] || routable[i] || orders[i].atomic_group_id.empty()) continue;
-    const auto& id = orders[i].atomic_group_id;
-    for (std::size_t j = i; j > 0 && shape_input[j - 1] && orders[j - 1].atomic_group_id == id;)
-      unrouted_member[--j] = orders[i].operation_id;
-    for (std::size_t j = i + 1;
-         j < entries.size() && shape_input[j] && orders[j].atomic_group_id == id; ++j)
-      unrouted_member[j] = orders[i].operation_id;
-  }
-
+  // A member that cannot reach any book names no book or an unknown one, so its group spans
+  // books by check_group_shapes: every other member already failed with ORD-009 above.
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (!shape_input[i]) continue;
     auto& slot = slots[i];
@@ -148,15 +137,6 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
       slot.ingress.emplace();
       slot.ingress->handshake = failed_handshake(order, order.ingress_failure.code,
                                                  order.ingress_failure.message);
-      continue;
-    }
-    if (!unrouted_member[i].empty() && !order.ingress_failure.failed()) {
-      slot.ingress.emplace();
-      slot.ingress->handshake = failed_handshake(
-          order, ErrorCode::em_group_member_failed,
-          "not run: member " + unrouted_member[i] + " of atomic group '" +
-              order.atomic_group_id + "' names no configured book");
-      slot.ingress->handshake.status = HandshakeStatus::skipped;
       continue;
     }
     auto& stream = streams[order.book];
