@@ -2,8 +2,8 @@
 // a CAF upgrade (0.18 replaced atoms and the type registry) touches this file first.
 // Other headers that name caf:: and why: the messages/ types' inspect() functions
 // (caf::meta::type_name, the serialization CAF needs to send them), actors/interfaces.hpp's
-// CAF_ALLOW_UNSAFE_MESSAGE_TYPE for the local-only peer table, and tests/virtual_time.hpp
-// (CAF's testing scheduler). Outside those, caf:: appears only in .cpp files of actors/ and
+// CAF_ALLOW_UNSAFE_MESSAGE_TYPE for the local-only peer table and BookParts, and
+// tests/virtual_time.hpp (CAF's testing scheduler). Outside those, caf:: appears only in .cpp files of actors/ and
 // runtime/. It lives in actors/ so that actors never include runtime/.
 #pragma once
 
@@ -61,6 +61,8 @@ using fault_atom = caf::atom_constant<caf::atom("fault")>;
 using supervise_atom = caf::atom_constant<caf::atom("supervise")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using venue_down_atom = caf::atom_constant<caf::atom("venuedown")>;
+using wire_atom = caf::atom_constant<caf::atom("wire")>;
+using wired_atom = caf::atom_constant<caf::atom("wired")>;
 
 // A using-declaration, not a wrapper: ADL on handles whose message types live in this
 // namespace would otherwise see two actor_cast templates.

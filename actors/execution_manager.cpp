@@ -144,22 +144,32 @@ void enter(Self self, StepEvent event) {
 
 // ---- answering ---------------------------------------------------------------------------
 
+void answer_batch(Self self, Batch& batch, Balances positions) {
+  auto& state = self->state;
+  BookResult result;
+  result.book = state.settings.book;
+  result.results = std::move(batch.results);
+  result.positions = std::move(positions);
+  result.halt = state.halt;
+  batch.promise.deliver(std::move(result));
+  enter(self, StepEvent::snapshot_taken);
+}
+
 void complete_batch(Self self, std::shared_ptr<Batch> batch) {
   auto& state = self->state;
   // The snapshot belongs to this batch: nothing else runs until it arrives.
   enter(self, StepEvent::batch_done);
   ++state.sequence;  // a new step: the last order's deadline no longer applies
-  self->request(state.monitor, millis(state.settings.update_timeout_ms), snapshot_atom::value)
+  if (!state.parts.spawned()) {  // nothing reached a venue: the monitor would show these
+    answer_batch(self, *batch, state.factory->opening_positions());
+    pump(self);
+    return;
+  }
+  self->request(state.parts.monitor, millis(state.settings.update_timeout_ms),
+                snapshot_atom::value)
       .then(
           [self, batch](Balances& positions) {
-            auto& state = self->state;
-            BookResult result;
-            result.book = state.settings.book;
-            result.results = std::move(batch->results);
-            result.positions = std::move(positions);
-            result.halt = state.halt;
-            batch->promise.deliver(std::move(result));
-            enter(self, StepEvent::snapshot_taken);
+            answer_batch(self, *batch, std::move(positions));
             pump(self);
           },
           [self, batch](const CafError& error) {
@@ -248,7 +258,7 @@ void on_handshake(Self self, std::uint64_t sequence, ExecutionHandshake handshak
   one.push_back(std::move(handshake));
   sequence = ++state.sequence;  // the update is a step of its own, with its own deadline
   ask(
-      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.parts.updater,
       [self, sequence](std::vector<OrderResult>& results) {
         if (sequence != self->state.sequence) return;
         on_update(self, std::move(results.front()));
@@ -283,6 +293,26 @@ void route_order(Self self, const venue_actor& venue) {
         pump(self);
       },
       execute_atom::value, front_order(self).order);
+}
+
+// The book's venues, update handler and monitor, spawned by the first step that needs them
+// (an idle book costs two actors); the supervisor gets them to watch and restart.
+// The router keeps the venues (a restart replaces one there); `parts` the rest.
+BookParts current_parts(const ExecutionManagerState& state) {
+  auto parts = state.parts;
+  parts.venues = state.router.venues();
+  return parts;
+}
+
+void ensure_parts(Self self) {
+  auto& state = self->state;
+  if (state.parts.spawned()) return;
+  state.parts = state.factory->spawn(state.market);
+  state.router = VenueInterfaceManager(std::move(state.parts.venues));
+  state.parts.venues.clear();
+  state.market.reset();
+  if (auto supervisor = actor_cast<book_supervisor_actor>(state.supervisor))
+    self->send(supervisor, wired_atom::value, current_parts(state));
 }
 
 // Checks that need no venue (admission.hpp); the id is claimed when the order is answered.
@@ -356,7 +386,7 @@ void apply_group(Self self) {
   enter(self, StepEvent::group_applied);
   auto sequence = ++state.sequence;
   ask(
-      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.parts.updater,
       [self, sequence](std::vector<OrderResult>& results) {
         auto& state = self->state;
         if (sequence != state.sequence || !state.group) return;
@@ -487,7 +517,7 @@ void run_refresh(Self self) {
     pump(self);
   };
   ask(
-      self, sequence, state.settings.update_timeout_ms, {}, state.updater,
+      self, sequence, state.settings.update_timeout_ms, {}, state.parts.updater,
       [done](RefreshResult& result) { done(std::move(result)); },
       [self, done](const CafError& error) {
         RefreshResult result;
@@ -549,7 +579,13 @@ void pump(Self self) {
       complete_batch(self, std::move(batch));
       return;
     }
-    if (std::holds_alternative<MarketItem>(state.queue.front())) {
+    if (auto* market = std::get_if<MarketItem>(&state.queue.front())) {
+      if (!state.parts.spawned()) {  // the parts will start from it
+        state.market = std::move(market->market);
+        market->done.deliver(true);
+        state.queue.pop_front();
+        continue;
+      }
       run_market_update(self);
       return;
     }
@@ -562,6 +598,7 @@ void pump(Self self) {
         state.queue.pop_front();
         continue;
       }
+      ensure_parts(self);
       run_refresh(self);
       return;
     }
@@ -571,6 +608,7 @@ void pump(Self self) {
       continue;
     }
     if (!front.order.atomic_group_id.empty()) {
+      ensure_parts(self);
       start_group(self);
       continue;
     }
@@ -579,6 +617,7 @@ void pump(Self self) {
                                                     std::move(failure->message))));
       continue;
     }
+    ensure_parts(self);
     auto route = state.router.route(front.order);
     if (route.refusal) {
       finish_front(self, result_of(failed_handshake(front.order, route.refusal->code,
@@ -592,13 +631,27 @@ void pump(Self self) {
 }  // namespace
 
 execution_manager_actor::behavior_type execution_manager(
-    Self self, ExecutionManagerSettings settings, VenueRoutes venues,
-    position_update_handler_actor updater, position_monitor_actor monitor) {
+    Self self, ExecutionManagerSettings settings, BookParts parts,
+    std::shared_ptr<const BookPartsFactory> factory, std::shared_ptr<const MarketData> market) {
   auto& state = self->state;
   state.settings = std::move(settings);
-  state.router = VenueInterfaceManager(std::move(venues));
-  state.updater = std::move(updater);
-  state.monitor = std::move(monitor);
+  state.router = VenueInterfaceManager(std::move(parts.venues));
+  parts.venues.clear();
+  state.parts = std::move(parts);
+  state.factory = std::move(factory);
+  state.market = std::move(market);
+  // Parts spawned here stop with this actor: the supervisor may not have them yet.
+  self->set_exit_handler([self](ExitMsg& exit) {
+    if (!exit.reason) return;
+    const auto& parts = self->state.parts;
+    auto stop = [&](const auto& handle) {
+      if (handle) self->send_exit(handle, exit.reason);
+    };
+    stop(parts.updater);
+    stop(parts.monitor);
+    for (const auto& [name, venue] : self->state.router.venues()) stop(venue.handle);
+    self->quit(exit.reason);
+  });
   return {
       [self](submit_atom, std::vector<Order>& orders) -> Promise<BookResult> {
         auto batch = std::make_shared<Batch>();
@@ -658,7 +711,17 @@ execution_manager_actor::behavior_type execution_manager(
         state.halt = HaltInfo{};
         pump(self);
       },
-      [self](supervise_atom, const ActorAddr& supervisor) { self->state.supervisor = supervisor; },
+      [self](supervise_atom, const ActorAddr& supervisor) {
+        auto& state = self->state;
+        state.supervisor = supervisor;
+        if (!state.parts.spawned()) return;
+        if (auto handle = actor_cast<book_supervisor_actor>(supervisor))
+          self->send(handle, wired_atom::value, current_parts(state));
+      },
+      [self](wire_atom) {
+        ensure_parts(self);
+        return current_parts(self->state);
+      },
       [self](replace_atom, const std::string& name, venue_actor venue) {
         self->state.router.replace(name, std::move(venue));
       },

@@ -81,8 +81,9 @@ struct StepDeadline {
 struct ExecutionManagerState {
   ExecutionManagerSettings settings;
   VenueInterfaceManager router;  // routing is a table lookup here, not a hop
-  position_update_handler_actor updater;
-  position_monitor_actor monitor;
+  BookParts parts;  // empty until the first step that needs them; venues live in `router`
+  std::shared_ptr<const BookPartsFactory> factory;  // spawns them then
+  std::shared_ptr<const MarketData> market;  // until then: what the parts will start from
   ActorAddr supervisor;  // weak: the supervisor holds this actor, not the other way round
 
   std::deque<QueueItem> queue;  // front() is in flight unless idle (a running group left it)
@@ -100,7 +101,7 @@ struct ExecutionManagerState {
 
 execution_manager_actor::behavior_type execution_manager(
     execution_manager_actor::stateful_pointer<ExecutionManagerState> self,
-    ExecutionManagerSettings settings, VenueRoutes venues,
-    position_update_handler_actor updater, position_monitor_actor monitor);
+    ExecutionManagerSettings settings, BookParts parts,
+    std::shared_ptr<const BookPartsFactory> factory, std::shared_ptr<const MarketData> market);
 
 }  // namespace tightloop

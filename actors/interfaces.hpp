@@ -12,7 +12,10 @@
 // An on-chain venue moving its wallet's tokens adds 2 (-legs-> wallet -LegsResult->); a failed
 // handshake skips the update handler (2 messages).
 //
-// book_supervisor monitors the execution manager and every venue actor of its book.
+// An idle book is two actors, its execution manager and its supervisor: the venues, the update
+// handler and the monitor (BookParts) are spawned by the execution manager at the book's first
+// order, refresh or venue question, and handed to the supervisor, which monitors the execution
+// manager and every venue actor of its book.
 #pragma once
 
 #include <map>
@@ -32,6 +35,7 @@
 #include "messages/order_result.hpp"
 #include "messages/settlement.hpp"
 #include "actors/caf_aliases.hpp"
+#include "config/config.hpp"
 
 namespace tightloop {
 
@@ -77,6 +81,50 @@ using position_update_handler_actor = TypedActor<
     Reacts<retry_atom, std::uint64_t>,
     Reacts<replace_atom, std::string, venue_actor>>;
 
+// A book's venue actor, with the kind that decides which operations it is routed.
+struct RoutedVenue {
+  VenueKind kind;
+  venue_actor handle;
+};
+using VenueRoutes = std::map<std::string, RoutedVenue, std::less<>>;
+
+class VenueSimulator;
+
+// The actors behind a book's execution manager: spawned at the book's first order or first
+// question that needs them (an idle book is its execution manager and its supervisor only),
+// or at start for tests that reach into them. Local only: it holds the simulators.
+struct BookParts {
+  VenueRoutes venues;
+  std::map<std::string, std::shared_ptr<VenueSimulator>> sims;  // the ledgers outlive actors
+  position_update_handler_actor updater;
+  position_monitor_actor monitor;
+  bool spawned() const { return static_cast<bool>(monitor); }
+};
+
+// What an idle book's execution manager needs to become a whole book (runtime/book.cpp): its
+// parts, spawned with the market data the book last saw, and until then the positions the
+// monitor would show.
+class BookPartsFactory {
+ public:
+  virtual ~BookPartsFactory() = default;
+  virtual BookParts spawn(std::shared_ptr<const MarketData> market) const = 0;
+  virtual Balances opening_positions() const = 0;
+};
+
+using book_supervisor_actor = TypedActor<
+    // From the execution manager: reconciliation failed for good, the book halts.
+    Reacts<escalate_atom, ErrorCode, std::string, std::vector<KeyMismatch>>,
+    // Operator: restart dead venues from their ledgers, re-check every position, un-halt if
+    // the monitor and the venues agree.
+    Replies<ResumeResult, resume_atom>,
+    Replies<BookStatus, status_atom>,
+    // Reach a venue through its current actor (a restart replaces it).
+    Replies<bool, fault_atom, std::string, FaultSpec>,
+    Replies<Balances, snapshot_atom, std::string>,
+    Replies<bool, adjust_atom, std::string, std::string, double>,
+    // From the execution manager: the parts it spawned, to watch and to restart.
+    Reacts<wired_atom, BookParts>>;
+
 using execution_manager_actor = TypedActor<
     // Runs a batch strictly in order; answers when every order has a result.
     Replies<BookResult, submit_atom, std::vector<Order>>,
@@ -92,24 +140,15 @@ using execution_manager_actor = TypedActor<
     Reacts<venue_down_atom, std::string>,  // after the halt: the venue's order is in doubt now
     Reacts<resume_atom>,
     Reacts<supervise_atom, ActorAddr>,
+    // The book's parts, spawned now if they were not yet (the supervisor needs its venues).
+    Replies<BookParts, wire_atom>,
     // Its own step-deadline timer (see ExecutionManagerState::deadline).
     Reacts<wake_atom>>;
 
 using strategy_actor = TypedActor<Replies<StreamResult, run_atom>>;
 
-using book_supervisor_actor = TypedActor<
-    // From the execution manager: reconciliation failed for good, the book halts.
-    Reacts<escalate_atom, ErrorCode, std::string, std::vector<KeyMismatch>>,
-    // Operator: restart dead venues from their ledgers, re-check every position, un-halt if
-    // the monitor and the venues agree.
-    Replies<ResumeResult, resume_atom>,
-    Replies<BookStatus, status_atom>,
-    // Reach a venue through its current actor (a restart replaces it).
-    Replies<bool, fault_atom, std::string, FaultSpec>,
-    Replies<Balances, snapshot_atom, std::string>,
-    Replies<bool, adjust_atom, std::string, std::string, double>>;
-
 }  // namespace tightloop
 
 // Local only: the shared table never leaves the process (a remote venue gets its own).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tightloop::VenuePeers)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tightloop::BookParts)

@@ -15,13 +15,6 @@
 
 namespace tightloop {
 
-struct RoutedVenue {
-  VenueKind kind;
-  venue_actor handle;
-};
-
-using VenueRoutes = std::map<std::string, RoutedVenue, std::less<>>;
-
 class VenueInterfaceManager {
  public:
   VenueInterfaceManager() = default;

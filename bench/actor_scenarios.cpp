@@ -155,11 +155,11 @@ Phase run_phase(ActorSystem& system, const std::vector<BookActors>& books,
 
 std::vector<BookActors> spawn_books(ActorSystem& system, const Config& config, std::size_t count) {
   auto market = std::make_shared<const MarketData>(config.market);
+  auto shared = std::make_shared<const Config>(with_books(config, numbered("book", count)));
   std::vector<BookActors> books;
   books.reserve(count);
-  for (std::size_t i = 0; i < count; ++i)
-    books.push_back(spawn_book(system, config, book_named(config, "book" + std::to_string(i)),
-                               market));
+  for (const auto& book : shared->books)
+    books.push_back(spawn_book(system, shared, book.name, market));
   return books;
 }
 
@@ -368,9 +368,9 @@ HopBreakdown run_hop_breakdown(const Config& config, std::size_t orders, std::si
   VenueSpawner probe = [times](ActorSystem& sys, std::shared_ptr<VenueSimulator> sim) {
     return sys.spawn(hop_probe, spawn_venue_interface(sys, std::move(sim)), times);
   };
-  std::vector<BookActors> books{spawn_book(system, config, book_named(config, "hops"),
-                                           std::make_shared<const MarketData>(config.market),
-                                           probe)};
+  std::vector<BookActors> books{
+      spawn_book(system, std::make_shared<const Config>(with_books(config, {"hops"})), "hops",
+                 std::make_shared<const MarketData>(config.market), {probe})};
   if (warmup > 0) run_phase(system, books, warmup, 0);
   auto phase = run_phase(system, books, orders, warmup);
   stop_books(books);
@@ -527,18 +527,26 @@ MemoryProbe probe_memory(const Config& config, std::size_t book_count, double bu
   auto* system = new ActorSystem{*cfg};
   auto market = std::make_shared<const MarketData>(config.market);
   auto* self = new ScopedActor{*system};
+  // What an idle book is asked: its positions (the execution manager) and its status (the
+  // supervisor). Neither spawns the venues.
   auto round_trip = [self](const BookActors& book) {
     (*self)->request(book.manager, millis(request_timeout_ms), submit_atom::value,
                   std::vector<Order>{})
         .receive([](BookResult&) {}, [](caf::error&) {});
+    (*self)->request(book.supervisor, millis(request_timeout_ms), status_atom::value)
+        .receive([](BookStatus&) {}, [](caf::error&) {});
   };
   // One book first, so that the figure leaves out one-time costs (scheduler threads, allocator
   // arenas, pages touched on first use).
-  auto first = spawn_book(*system, config, book_named(config, "warm"), market);
-  probe.actors_per_book = 4 + first.venues.size();
+  auto first = spawn_book(*system, std::make_shared<const Config>(with_books(config, {"warm"})),
+                          "warm", market);
+  probe.actors_per_book = 2;  // the execution manager and the supervisor (runtime/book.hpp)
   round_trip(first);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   probe.rss_before_bytes = resident_set_bytes();
+  // The books' config is part of what they cost; measured on its own too.
+  auto shared = std::make_shared<const Config>(with_books(config, numbered("b", book_count)));
+  probe.rss_config_bytes = resident_set_bytes();
 
   const auto start = Clock::now();
   auto* books = new std::vector<BookActors>();
@@ -547,8 +555,7 @@ MemoryProbe probe_memory(const Config& config, std::size_t book_count, double bu
     if (i % 1000 == 0 &&
         std::chrono::duration<double>(Clock::now() - start).count() > budget_seconds)
       break;
-    books->push_back(
-        spawn_book(*system, config, book_named(config, "b" + std::to_string(i)), market));
+    books->push_back(spawn_book(*system, shared, shared->books[i].name, market));
   }
   // A round trip per book: every actor of it has run its initialisation.
   for (const auto& book : *books) round_trip(book);

@@ -86,6 +86,7 @@ struct MemoryProbe {
   std::size_t spawned = 0;
   std::size_t actors_per_book = 0;
   std::int64_t rss_before_bytes = 0;
+  std::int64_t rss_config_bytes = 0;  // after building the config of every book, before spawning
   std::int64_t rss_after_bytes = 0;
   double spawn_seconds = 0.0;
   bool complete = false;  // false when the time budget stopped the spawning early

@@ -146,10 +146,23 @@ Config load_config(const nlohmann::json& json) {
   return loaded.config;
 }
 
-BookConfig book_named(const Config& config, const std::string& name) {
-  BookConfig book = config.books.at(0);
-  book.name = name;
-  return book;
+Config with_books(Config config, const std::vector<std::string>& names) {
+  const BookConfig model = config.books.at(0);
+  config.books.clear();
+  config.books.reserve(names.size());
+  for (const auto& name : names) {
+    config.books.push_back(model);
+    config.books.back().name = name;
+  }
+  config.reindex();
+  return config;
+}
+
+std::vector<std::string> numbered(const std::string& prefix, std::size_t count) {
+  std::vector<std::string> names;
+  names.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) names.push_back(prefix + std::to_string(i));
+  return names;
 }
 
 std::size_t mix_cycle_length() { return mix().size(); }

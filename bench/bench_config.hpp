@@ -23,8 +23,10 @@ nlohmann::json small_config_json(const SchedulerConfig& scheduler);
 // Through parse_config; throws std::runtime_error with the loader's message if refused.
 Config load_config(const nlohmann::json& json);
 
-// The config's first book under another name.
-BookConfig book_named(const Config& config, const std::string& name);
+// The config with its first book copied under each of `names` instead of its own books.
+Config with_books(Config config, const std::vector<std::string>& names);
+// "<prefix>0" ... "<prefix><count - 1>".
+std::vector<std::string> numbered(const std::string& prefix, std::size_t count);
 
 // One cycle of the mix: every order is followed later in the cycle by its inverse (buy/sell,
 // long/short, supply/withdraw, borrow/repay, stake/unstake, swap both ways, transfer both ways),

@@ -365,8 +365,10 @@ json memory(Context& ctx) {
     runs.push_back(probe);
   }
   return {{"status", "ok"},
-          {"description", "RSS growth from N idle books (cex + wallet venue each: 6 actors), "
-                          "each N in a fresh child process"},
+          {"description", "RSS growth from N idle books (two actors each: the execution manager "
+                          "and the supervisor; the venues, update handler and monitor are "
+                          "spawned at a book's first order), their config included; each N "
+                          "in a fresh child process"},
           {"runs", runs}};
 }
 
@@ -377,6 +379,7 @@ int memory_child(const Options& options) {
             {"spawned", probe.spawned},
             {"actors_per_book", probe.actors_per_book},
             {"rss_before_bytes", probe.rss_before_bytes},
+            {"rss_config_bytes", probe.rss_config_bytes},
             {"rss_after_bytes", probe.rss_after_bytes},
             {"spawn_seconds", probe.spawn_seconds},
             {"complete", probe.complete},

@@ -175,10 +175,14 @@ void print_rest(const json& doc, std::ostream& out) {
             << "\n";
         continue;
       }
-      out << format("  %7d books: %7d spawned in %5.1f s, RSS %7.1f -> %7.1f MiB, %6.0f B/book%s\n",
+      const double config_mib =
+          (run.value("rss_config_bytes", 0.0) - run.value("rss_before_bytes", 0.0)) / mib;
+      out << format("  %7d books: %7d spawned in %5.1f s, RSS %7.1f -> %7.1f MiB, %6.0f B/book"
+                    " (config %.1f MiB)%s\n",
                     run.value("books", 0), run.value("spawned", 0),
                     run.value("spawn_seconds", 0.0), run.value("rss_before_bytes", 0.0) / mib,
                     run.value("rss_after_bytes", 0.0) / mib, run.value("bytes_per_book", 0.0),
+                    std::max(config_mib, 0.0),
                     run.value("complete", false) ? "" : " (time budget hit)");
     }
   }

@@ -1,7 +1,10 @@
 #include "runtime/book.hpp"
 
+#include <stdexcept>
+
 #include "actors/execution_manager.hpp"
 #include "actors/position_monitor.hpp"
+#include "actors/position/position_book.hpp"
 #include "actors/position_update_handler.hpp"
 #include "actors/venue_interface.hpp"
 #include "actors/venue_interface_manager.hpp"
@@ -14,49 +17,91 @@ venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimu
   return system.spawn(venue_interface, std::move(sim));
 }
 
-BookActors spawn_book(ActorSystem& system, const Config& config, const BookConfig& book,
-                      std::shared_ptr<const MarketData> market, const VenueSpawner& spawn_venue) {
-  BookActors actors;
-  actors.name = book.name;
-  const auto timeout_ms = config.venue_timeout_ms;
+namespace {
 
-  VenueRoutes routes;
-  std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
-  auto peers = std::make_shared<VenuePeerTable>();
-  auto built = make_book_venues(config, book, market);
-  for (const auto& venue_config : config.venues) {
-    std::shared_ptr<VenueSimulator> sim = std::move(built.at(venue_config.name));
-    sims.emplace(venue_config.name, sim);
-    auto handle = spawn_venue(system, std::move(sim));
-    peers->emplace(venue_config.name, handle.address());
-    routes.emplace(venue_config.name, RoutedVenue{venue_config.kind, handle});
-    actors.venues.emplace(venue_config.name, handle);
-  }
-  const VenuePeers shared = std::move(peers);
-  for (auto& [name, handle] : actors.venues) caf::anon_send(handle, peers_atom::value, shared);
-
+PositionBook opening_positions(const BookConfig& book) {
   PositionBook positions;
   for (const auto& key : book.subscribed_keys) {
     auto initial = book.initial_positions.find(key);
     positions.open(key, initial == book.initial_positions.end() ? 0.0 : initial->second);
   }
-  actors.monitor = system.spawn(position_monitor, std::move(positions));
+  return positions;
+}
 
-  const auto& policy = config.reconciliation;
-  actors.updater =
-      system.spawn(position_update_handler, actors.monitor, actors.venues, policy, timeout_ms);
+// Reads the book's config where it lives, in the shared Config: an idle book copies nothing.
+class PartsFactory final : public BookPartsFactory {
+ public:
+  PartsFactory(ActorSystem& system, std::shared_ptr<const Config> config, const BookConfig& book,
+               VenueSpawner spawn_venue)
+      : system_(system), config_(std::move(config)), book_(book),
+        spawn_venue_(std::move(spawn_venue)) {}
+
+  BookParts spawn(std::shared_ptr<const MarketData> market) const override {
+    BookParts parts;
+    auto peers = std::make_shared<VenuePeerTable>();
+    std::map<std::string, venue_actor, std::less<>> handles;
+    auto built = make_book_venues(*config_, book_, std::move(market));
+    for (const auto& venue_config : config_->venues) {
+      std::shared_ptr<VenueSimulator> sim = std::move(built.at(venue_config.name));
+      parts.sims.emplace(venue_config.name, sim);
+      auto handle = spawn_venue_(system_, std::move(sim));
+      peers->emplace(venue_config.name, handle.address());
+      parts.venues.emplace(venue_config.name, RoutedVenue{venue_config.kind, handle});
+      handles.emplace(venue_config.name, handle);
+    }
+    const VenuePeers shared = std::move(peers);
+    for (auto& [name, handle] : handles) caf::anon_send(handle, peers_atom::value, shared);
+    parts.monitor = system_.spawn(position_monitor, tightloop::opening_positions(book_));
+    parts.updater = system_.spawn(position_update_handler, parts.monitor, std::move(handles),
+                                  config_->reconciliation, config_->venue_timeout_ms);
+    return parts;
+  }
+
+  Balances opening_positions() const override {
+    return tightloop::opening_positions(book_).snapshot();
+  }
+
+ private:
+  ActorSystem& system_;
+  std::shared_ptr<const Config> config_;
+  const BookConfig& book_;  // inside *config_
+  VenueSpawner spawn_venue_;
+};
+
+}  // namespace
+
+BookActors spawn_book(ActorSystem& system, std::shared_ptr<const Config> config,
+                      const std::string& book_name, std::shared_ptr<const MarketData> market,
+                      BookOptions options) {
+  const auto* book = config->find_book(book_name);
+  if (!book) throw std::invalid_argument("spawn_book: no book '" + book_name + "' in the config");
+  BookActors actors;
+  actors.name = book->name;
+  const auto timeout_ms = config->venue_timeout_ms;
+  const auto policy = config->reconciliation;
+  auto factory = std::make_shared<const PartsFactory>(system, config, *book, options.spawn_venue);
+
+  BookParts parts;
+  std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
+  if (options.parts == PartsSpawn::at_start) {
+    parts = factory->spawn(market);
+    for (const auto& [name, venue] : parts.venues) actors.venues.emplace(name, venue.handle);
+    actors.monitor = parts.monitor;
+    actors.updater = parts.updater;
+    sims = parts.sims;
+  }
 
   ExecutionManagerSettings settings;
-  settings.book = book.name;
+  settings.book = book->name;
   settings.venue_timeout_ms = timeout_ms;
   // Apply and reconcile, every retry included: the handler gives up by the deadline, each
   // attempt's queries time out after one venue timeout.
   settings.update_timeout_ms =
       saturating_add_ms(policy.deadline_ms, saturating_mul_ms(timeout_ms, 3));
-  actors.manager = system.spawn(execution_manager, std::move(settings), std::move(routes),
-                                actors.updater, actors.monitor);
+  actors.manager = system.spawn(execution_manager, std::move(settings), std::move(parts),
+                                std::move(factory), std::move(market));
   actors.supervisor =
-      system.spawn(book_supervisor, actors, std::move(sims), spawn_venue, timeout_ms,
+      system.spawn(book_supervisor, actors, std::move(sims), options.spawn_venue, timeout_ms,
                    Tolerance{policy.absolute_tolerance, policy.relative_tolerance});
   return actors;
 }

@@ -25,6 +25,40 @@ void mark_halted(Self self, ErrorCode code, std::string reason,
 
 void watch_venue(Self self, const venue_actor& venue) { self->monitor(venue); }
 
+bool has_parts(Self self) { return static_cast<bool>(self->state.actors.monitor); }
+
+// The parts the execution manager spawned (once; a later copy changes nothing).
+void adopt(Self self, BookParts parts) {
+  auto& state = self->state;
+  if (has_parts(self)) return;
+  state.actors.monitor = std::move(parts.monitor);
+  state.actors.updater = std::move(parts.updater);
+  for (auto& [name, venue] : parts.venues) {
+    watch_venue(self, venue.handle);
+    state.actors.venues.emplace(name, std::move(venue.handle));
+  }
+  state.sims = std::move(parts.sims);
+}
+
+// Runs `use(promise)` once the book's venues exist: now, or after the execution manager
+// spawned them for this question.
+template <class T, class Use>
+Promise<T> with_parts(Self self, Use use) {
+  auto promise = self->make_response_promise<T>();
+  if (has_parts(self)) {
+    use(promise);
+    return promise;
+  }
+  self->request(self->state.actors.manager, millis(self->state.timeout_ms), wire_atom::value)
+      .then(
+          [self, promise, use](BookParts& parts) mutable {
+            adopt(self, std::move(parts));
+            use(promise);
+          },
+          [promise](const CafError& error) mutable { promise.deliver(error); });
+  return promise;
+}
+
 void on_down(Self self, const DownMsg& down) {
   auto& state = self->state;
   if (is_shutdown(down.reason)) return;
@@ -81,9 +115,8 @@ std::vector<std::string> restart_dead_venues(Self self) {
   return restarted;
 }
 
-Promise<ResumeResult> resume(Self self) {
+void resume(Self self, Promise<ResumeResult> promise) {
   auto& state = self->state;
-  auto promise = self->make_response_promise<ResumeResult>();
   struct Check {
     ResumeResult result;
     Balances monitor;
@@ -134,7 +167,6 @@ Promise<ResumeResult> resume(Self self) {
               join->arrive();
             },
             [failed, name = name](const CafError& error) { failed("venue " + name, error); });
-  return promise;
 }
 
 }  // namespace
@@ -168,30 +200,41 @@ book_supervisor_actor::behavior_type book_supervisor(
                      std::string(to_string(code)) + " " + reason);
         mark_halted(self, code, reason, mismatches);
       },
-      [self](resume_atom) { return resume(self); },
+      [self](resume_atom) {
+        return with_parts<ResumeResult>(self, [self](auto& promise) { resume(self, promise); });
+      },
       [self](status_atom) {
         auto status = self->state.status;
         status.dead_venues.assign(self->state.dead_venues.begin(), self->state.dead_venues.end());
         return status;
       },
       [self](fault_atom, const std::string& venue, const FaultSpec& fault) {
-        auto it = self->state.actors.venues.find(venue);
-        if (it == self->state.actors.venues.end()) return false;
-        self->send(it->second, fault_atom::value, fault);
-        return true;
+        return with_parts<bool>(self, [self, venue, fault](auto& promise) {
+          auto it = self->state.actors.venues.find(venue);
+          const bool known = it != self->state.actors.venues.end();
+          if (known) self->send(it->second, fault_atom::value, fault);
+          promise.deliver(known);
+        });
       },
-      [self](snapshot_atom, const std::string& venue) -> Result<Balances> {
-        auto it = self->state.actors.venues.find(venue);
-        if (it == self->state.actors.venues.end())
-          return caf::make_error(caf::sec::invalid_argument, "unknown venue " + venue);
-        return self->delegate(it->second, snapshot_atom::value);
+      [self](snapshot_atom, const std::string& venue) {
+        return with_parts<Balances>(self, [self, venue](auto& promise) {
+          auto it = self->state.actors.venues.find(venue);
+          if (it == self->state.actors.venues.end())
+            promise.deliver(caf::make_error(caf::sec::invalid_argument, "unknown venue " + venue));
+          else
+            promise.delegate(it->second, snapshot_atom::value);
+        });
       },
-      [self](adjust_atom, const std::string& venue, const std::string& key,
-             double delta_amount) -> Result<bool> {
-        auto it = self->state.actors.venues.find(venue);
-        if (it == self->state.actors.venues.end()) return false;
-        return self->delegate(it->second, adjust_atom::value, key, delta_amount);
+      [self](adjust_atom, const std::string& venue, const std::string& key, double delta_amount) {
+        return with_parts<bool>(self, [self, venue, key, delta_amount](auto& promise) {
+          auto it = self->state.actors.venues.find(venue);
+          if (it == self->state.actors.venues.end())
+            promise.deliver(false);
+          else
+            promise.delegate(it->second, adjust_atom::value, key, delta_amount);
+        });
       },
+      [self](wired_atom, BookParts& parts) { adopt(self, std::move(parts)); },
   };
 }
 

@@ -20,8 +20,9 @@ struct Runtime::Impl {
     system_config = make_actor_system_config(config.scheduler);
     system = std::make_unique<ActorSystem>(*system_config);
     auto market = std::make_shared<const MarketData>(config.market);
-    for (const auto& book : config.books)
-      books.emplace(book.name, spawn_book(*system, config, book, market));
+    auto shared = std::make_shared<const Config>(config);
+    for (const auto& book : shared->books)
+      books.emplace(book.name, spawn_book(*system, shared, book.name, market));
   }
 
   ~Impl() {

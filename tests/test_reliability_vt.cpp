@@ -75,8 +75,10 @@ struct Book {
   BookActors book;
 
   explicit Book(const nlohmann::json& json) : config(test::config_from(json)) {
-    book = spawn_book(vt.system(), config, config.books.front(),
-                      std::make_shared<const MarketData>(config.market));
+    book = spawn_book(vt.system(), std::make_shared<const Config>(config),
+                      config.books.front().name,
+                      std::make_shared<const MarketData>(config.market),
+                      {spawn_venue_interface, PartsSpawn::at_start});
     vt.track(book);
     vt.run();  // peers delivered; nothing else pending but nothing timed either
   }
@@ -650,8 +652,10 @@ TEST_CASE("a halted book does not stop another book spawned from the same config
   test::VirtualTime vt;
   auto config = test::config_from(config_json({"a", "b"}));
   auto market = std::make_shared<const MarketData>(config.market);
-  auto book_a = spawn_book(vt.system(), config, config.books[0], market);
-  auto book_b = spawn_book(vt.system(), config, config.books[1], market);
+  auto shared = std::make_shared<const Config>(config);
+  const BookOptions at_start{spawn_venue_interface, PartsSpawn::at_start};
+  auto book_a = spawn_book(vt.system(), shared, config.books[0].name, market, at_start);
+  auto book_b = spawn_book(vt.system(), shared, config.books[1].name, market, at_start);
   vt.track(book_a);
   vt.track(book_b);
   vt.run();

@@ -113,8 +113,9 @@ ProbedRun run_probed(const std::shared_ptr<ProbeLog>& log) {
     auto inner = spawn_venue_interface(sys, std::move(sim));
     return sys.spawn(probe_venue, inner, log);
   };
-  auto book = spawn_book(system, config, config.books.front(),
-                         std::make_shared<const MarketData>(config.market), spawn_probe);
+  auto book = spawn_book(system, std::make_shared<const Config>(config),
+                         config.books.front().name,
+                         std::make_shared<const MarketData>(config.market), {spawn_probe});
 
   // A mix that crosses venues (wallet legs, transfers) and includes failures.
   std::vector<Order> orders;

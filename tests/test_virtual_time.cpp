@@ -69,8 +69,10 @@ struct HungBook {
   BookActors book;
 
   HungBook() {
-    book = spawn_book(vt.system(), config, config.books.front(),
-                      std::make_shared<const MarketData>(config.market), hang_one_venue());
+    book = spawn_book(vt.system(), std::make_shared<const Config>(config),
+                      config.books.front().name,
+                      std::make_shared<const MarketData>(config.market),
+                      {hang_one_venue(), PartsSpawn::at_start});
     vt.track(book);
     vt.run();  // peers are delivered; nothing else is pending
   }
