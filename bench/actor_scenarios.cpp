@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <thread>
 
 #include <sys/prctl.h>
@@ -172,6 +173,7 @@ void stop_books(std::vector<BookActors>& books) {
 struct OpenDriverState {
   execution_manager_actor manager;
   std::vector<Order> orders;
+  std::unordered_map<std::string, std::uint32_t> index_of;  // operation_id -> position
   Clock::time_point origin;
   double interval_ns = 0.0;
   std::size_t answered = 0;
@@ -197,44 +199,56 @@ caf::behavior open_loop_driver(OpenSelf self, execution_manager_actor manager,
   st.latch = latch;
   st.out->end_ns.reserve(st.orders.size());
   st.out->latency_ns.reserve(st.orders.size());
+  st.index_of.reserve(st.orders.size());
+  for (std::size_t i = 0; i < st.orders.size(); ++i)
+    st.index_of.emplace(st.orders[i].operation_id, static_cast<std::uint32_t>(i));
+  auto answered = [self] {
+    auto& st = self->state;
+    if (++st.answered == st.orders.size()) {
+      st.out->finish_ns = st.out->end_ns.empty() ? 0 : st.out->end_ns.back();
+      st.latch->count_down();
+      self->quit();
+    }
+  };
+  // The orders go as plain messages and their results come back as plain messages, matched by
+  // operation_id. Not requests: CAF 0.17 keeps an actor's pending responses in a flat vector
+  // searched and erased linearly, so a client with 40k orders in flight spends most of its
+  // time there (one book fell from 40k to 11k orders/s as the backlog grew). A daemon's
+  // session actor must do the same.
+  self->set_error_handler([self, answered](caf::error& error) {
+    self->state.out->fail("error reply: " + self->system().render(error));
+    answered();
+  });
+  auto send_order = [self](std::uint32_t index) {
+    auto& st = self->state;
+    self->send(st.manager, execute_atom::value, std::move(st.orders[index]));
+  };
   return {
       // A batch: the orders [first, first + count), handed over in one message.
-      [self](fire_atom, std::uint32_t first, std::uint32_t count) {
-        for (std::uint32_t index = first; index < first + count; ++index)
-          self->send(self, fire_atom::value, index);
+      [send_order](fire_atom, std::uint32_t first, std::uint32_t count) {
+        for (std::uint32_t index = first; index < first + count; ++index) send_order(index);
       },
-      [self](fire_atom, std::uint32_t index) {
+      [send_order](fire_atom, std::uint32_t index) { send_order(index); },
+      [self, answered](OrderResult& result) {
         auto& st = self->state;
-        auto id = st.orders[index].operation_id;
-        auto answered = [self](DriverOutput& out) {
-          if (++self->state.answered == self->state.orders.size()) {
-            out.finish_ns = out.end_ns.empty() ? 0 : out.end_ns.back();
-            self->state.latch->count_down();
-            self->quit();
-          }
-        };
-        self->request(st.manager, no_timeout(), execute_atom::value,
-                      std::move(st.orders[index]))
-            .then(
-                [self, id, index, answered](OrderResult& result) {
-                  auto& st = self->state;
-                  const auto now = Clock::now();
-                  const auto due = due_time(st.origin, st.interval_ns, index);
-                  st.out->record(since(st.origin, now), since(due, now), result, id);
-                  answered(*st.out);
-                },
-                [self, id, answered](caf::error& error) {
-                  self->state.out->fail(id + ": " + self->system().render(error));
-                  answered(*self->state.out);
-                });
+        const auto now = Clock::now();
+        const auto& id = result.handshake.order.operation_id;
+        auto it = st.index_of.find(id);
+        if (it == st.index_of.end()) {
+          st.out->fail("result for an unknown order " + id);
+        } else {
+          const auto due = due_time(st.origin, st.interval_ns, it->second);
+          st.out->record(since(st.origin, now), since(due, now), result, id);
+        }
+        answered();
       },
   };
 }
 
 // Sleeps with a 1 ns timer slack until shortly before `due`, then spins: the pacer stands for
 // a network thread that hands an order to the runtime the moment it arrives.
-void wait_until(Clock::time_point due) {
-  constexpr auto spin = std::chrono::microseconds(20);
+// Sleeps until shortly before `due` and spins the rest (`spin`: 0 sleeps all the way).
+void wait_until(Clock::time_point due, std::chrono::microseconds spin = std::chrono::microseconds(20)) {
   auto now = Clock::now();
   if (due - now > spin) {
     const auto wake = (due - spin).time_since_epoch();
@@ -494,7 +508,9 @@ OpenLoopRun run_open_loop(const Config& config, double orders_per_second, double
     const auto window = std::chrono::microseconds(batch_interval_us);
     std::size_t next = 0;
     for (auto tick = origin; next < run.orders; tick += window) {
-      wait_until(tick);
+      // No spinning: a batch is whatever fell due by the time the pacer wakes, and a pacer that
+      // spins takes one of the two cores from the actors it feeds.
+      wait_until(tick, std::chrono::microseconds(0));
       const auto now = Clock::now();
       std::size_t end = next;
       while (end < run.orders && due_time(origin, interval_ns, end) <= now) ++end;

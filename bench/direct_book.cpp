@@ -43,7 +43,15 @@ DirectBook::DirectBook(const Config& config, const BookConfig& book)
                 config.reconciliation.relative_tolerance};
 }
 
+void DirectBook::mark(std::vector<std::int64_t> StageTimes::*stage) {
+  if (!stages_) return;
+  const auto now = Clock::now();
+  (stages_->*stage).push_back((now - stage_start_).count());
+  stage_start_ = now;
+}
+
 OrderResult DirectBook::execute(const Order& order) {
+  if (stages_) stage_start_ = Clock::now();
   // execution manager: the same admission and operation_id rule as the actor
   auto refusal = admit(order, used_operation_ids_, book_);
   OrderResult result =
@@ -58,9 +66,11 @@ OrderResult DirectBook::route_and_apply(const Order& order) {
   if (kind == kinds_.end()) return failed(order, ErrorCode::vim_unknown_venue, "unknown venue");
   if (!kind_supports(kind->second, order.operation))
     return failed(order, ErrorCode::vim_unsupported_operation, "unsupported operation");
+  mark(&StageTimes::admit_route_ns);
   // venue (+ remote ledger)
   OrderResult result;
   result.handshake = venues_.execute(order);
+  mark(&StageTimes::venue_ns);
   if (result.handshake.status != HandshakeStatus::executed) return result;
   // position update handler -> monitor, venues, compare
   result.deltas = to_execution_deltas(result.handshake);
@@ -75,19 +85,23 @@ OrderResult DirectBook::route_and_apply(const Order& order) {
   }
   positions_.apply(result.deltas);
   const auto expected = positions_.amounts(keys);
+  mark(&StageTimes::apply_ns);
   // As the actors do on the first comparison: the balances the venues sent with the handshake.
   const auto& reported = result.handshake.reported_balances;
   result.reconciliation.mismatches = compare_balances(expected, reported, tolerance_);
   result.reconciliation.outcome = result.reconciliation.mismatches.empty()
                                       ? ReconciliationOutcome::matched
                                       : ReconciliationOutcome::mismatch;
+  mark(&StageTimes::compare_ns);
   return result;
 }
 
-DirectRun run_direct(const Config& config, std::size_t orders, std::size_t warmup) {
+DirectRun run_direct(const Config& config, std::size_t orders, std::size_t warmup,
+                     StageTimes* stages) {
   DirectBook book(config, config.books.at(0));
   auto warmup_orders = make_orders(warmup, 0);
   for (const auto& order : warmup_orders) book.execute(order);
+  book.time_stages(stages);
   auto timed = make_orders(orders, warmup);
 
   DirectRun run;

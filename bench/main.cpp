@@ -209,6 +209,17 @@ json hops(Context& ctx) {
   const auto orders = ctx.sizes.one_book_orders / 3 + 1;
   progress("per-hop breakdown: " + std::to_string(orders) + " orders behind timing probes");
   auto run = run_hop_breakdown(config, orders, ctx.sizes.warmup_orders);
+  // The same work without actors, stage by stage: the rest of the actor path's time is
+  // messages, mailboxes and the copies they carry.
+  StageTimes stages;
+  run_direct(config, orders, ctx.sizes.warmup_orders, &stages);
+  json work = {{"admit_route_us", to_json(summarize(stages.admit_route_ns))},
+               {"venue_us", to_json(summarize(stages.venue_ns))},
+               {"deltas_apply_us", to_json(summarize(stages.apply_ns))},
+               {"compare_us", to_json(summarize(stages.compare_ns))}};
+  double work_p50_us = 0;
+  for (const auto& [name, figures] : work.items()) work_p50_us += figures["p50"].get<double>();
+  const double total_p50_us = summarize(run.total_ns).p50_us;
   return {{"status", "ok"},
           {"description", "one book, each venue behind a timing probe (one extra hop in "
                           "'venue'): to_venue = driver send to the venue's arrival (mailboxes, "
@@ -219,7 +230,10 @@ json hops(Context& ctx) {
           {"to_venue_us", to_json(summarize(run.to_venue_ns))},
           {"venue_us", to_json(summarize(run.venue_ns))},
           {"after_venue_us", to_json(summarize(run.after_venue_ns))},
-          {"total_us", to_json(summarize(run.total_ns))}};
+          {"total_us", to_json(summarize(run.total_ns))},
+          {"work_without_actors", work},
+          {"work_p50_us", work_p50_us},
+          {"messaging_p50_us", total_p50_us - work_p50_us}};
 }
 
 json direct(Context& ctx) {

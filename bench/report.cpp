@@ -118,6 +118,19 @@ void print_closed_loop_sections(const json& doc, std::ostream& out) {
              {"after_venue_us", "after: back, update, apply, compare"},
              {"total_us", "total"}})
       out << format("  %-38s %11s ", label, "") << latency_columns((*s)[key]) << "\n";
+    if (s->contains("work_without_actors")) {
+      out << "  the same work without actors, by stage:\n";
+      for (const auto& [key, label] :
+           std::vector<std::pair<const char*, const char*>>{
+               {"admit_route_us", "admission, routing"},
+               {"venue_us", "venue plan, commit, report"},
+               {"deltas_apply_us", "deltas, monitor check + apply"},
+               {"compare_us", "comparison"}})
+        out << format("    %-36s %11s ", label, "")
+            << latency_columns((*s)["work_without_actors"][key]) << "\n";
+      out << format("  p50: work %.1f us, messages + mailboxes + their copies %.1f us\n",
+                    s->value("work_p50_us", 0.0), s->value("messaging_p50_us", 0.0));
+    }
   }
   if (const auto* s = scenario(doc, "many_books"); ran(s)) {
     out << "3 many books (aggregate; min/max book orders/s in brackets)\n";
