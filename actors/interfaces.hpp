@@ -39,7 +39,7 @@
 
 namespace tightloop {
 
-using Balances = std::map<std::string, double>;
+using Balances = std::map<std::string, Amount>;
 // The book's venues by name, one table shared by all of them (a copy per venue would cost
 // O(venues²)); replaced whole, never changed in place, when a venue restarts.
 using VenuePeerTable = std::map<std::string, ActorAddr>;
@@ -54,7 +54,7 @@ using venue_actor = TypedActor<
     Replies<Balances, balances_atom, std::vector<std::string>>,
     Replies<Balances, snapshot_atom>,
     // Out-of-band change of one balance (deposit, correction, test fault); false if not held.
-    Replies<bool, adjust_atom, std::string, double>,
+    Replies<bool, adjust_atom, std::string, Amount>,
     // position_refresh: what the venue settled since the last refresh, applied to its ledger.
     Replies<Settlement, settle_atom>,
     // Atomic groups: restore the checkpoint taken before the group (true if there was one),
@@ -121,7 +121,7 @@ using book_supervisor_actor = TypedActor<
     // Reach a venue through its current actor (a restart replaces it).
     Replies<bool, fault_atom, std::string, FaultSpec>,
     Replies<Balances, snapshot_atom, std::string>,
-    Replies<bool, adjust_atom, std::string, std::string, double>,
+    Replies<bool, adjust_atom, std::string, std::string, Amount>,
     // From the execution manager: the parts it spawned, to watch and to restart.
     Reacts<wired_atom, BookParts>>;
 

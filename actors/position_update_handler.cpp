@@ -28,7 +28,7 @@ struct UpdateJoin {
   Clock::time_point first_attempt;
 
   // One attempt's answers.
-  std::map<std::string, double> expected;  // monitor
+  std::map<std::string, Amount> expected;  // monitor
   Balances reported;                       // venues
   Failure failure;                         // the monitor refused, or someone did not answer
 };

@@ -18,7 +18,7 @@ struct Reply {
   std::optional<Order> original;
   bool silent = false;                 // no_reply
   std::int64_t delay_ms = 0;           // slow_reply
-  std::optional<double> report_error;  // wrong_report
+  std::optional<Amount> report_error;  // wrong_report
 };
 
 void send_reply(Self self, Reply& reply, ExecutionHandshake handshake) {
@@ -161,7 +161,7 @@ venue_actor::behavior_type venue_interface(Self self, std::shared_ptr<VenueSimul
         return self->state.sim->report_balances(keys);
       },
       [self](snapshot_atom) { return self->state.sim->ledger().snapshot(); },
-      [self](adjust_atom, const std::string& key, double delta_amount) {
+      [self](adjust_atom, const std::string& key, Amount delta_amount) {
         bool held = self->state.sim->ledger().adjust(key, delta_amount);
         if (held)
           log_line(LogLevel::warning, self->state.sim->name(),

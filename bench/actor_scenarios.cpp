@@ -248,7 +248,8 @@ caf::behavior open_loop_driver(OpenSelf self, execution_manager_actor manager,
 // Sleeps with a 1 ns timer slack until shortly before `due`, then spins: the pacer stands for
 // a network thread that hands an order to the runtime the moment it arrives.
 // Sleeps until shortly before `due` and spins the rest (`spin`: 0 sleeps all the way).
-void wait_until(Clock::time_point due, std::chrono::microseconds spin = std::chrono::microseconds(20)) {
+void wait_until(Clock::time_point due,
+                std::chrono::microseconds spin = std::chrono::microseconds(20)) {
   auto now = Clock::now();
   if (due - now > spin) {
     const auto wake = (due - spin).time_since_epoch();
@@ -302,7 +303,7 @@ venue_actor::behavior_type hop_probe(venue_actor::stateful_pointer<HopProbeState
         return self->delegate(self->state.inner, a, keys);
       },
       [self](snapshot_atom a) { return self->delegate(self->state.inner, a); },
-      [self](adjust_atom a, const std::string& key, double amount) {
+      [self](adjust_atom a, const std::string& key, Amount amount) {
         return self->delegate(self->state.inner, a, key, amount);
       },
       [self](settle_atom a) { return self->delegate(self->state.inner, a); },

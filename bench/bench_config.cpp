@@ -30,29 +30,30 @@ nlohmann::json full_book() {
   return {{"name", "book"}, {"subscribed_keys", keys}, {"initial_positions", initial}};
 }
 
-Order base_order(const char* venue, Operation op, double amount) {
+Order base_order(const char* venue, Operation op, const char* amount) {
   Order order;
   order.venue = venue;
   order.operation = op;
-  order.amount = amount;
+  order.amount = *parse_amount(amount).amount;
   return order;
 }
 
-Order trade(Operation op, Side side, double amount) {
+Order trade(Operation op, Side side, const char* amount) {
   auto order = base_order("binance", op, amount);
   order.pair = "BTC/USDT";
   order.side = side;
   return order;
 }
 
-Order token_op(const char* venue, Operation op, double amount, const char* in, const char* out) {
+Order token_op(const char* venue, Operation op, const char* amount, const char* in,
+               const char* out) {
   auto order = base_order(venue, op, amount);
   order.token_in = in;
   order.token_out = out;
   return order;
 }
 
-Order transfer(const char* from, const char* to, double amount) {
+Order transfer(const char* from, const char* to, const char* amount) {
   auto order = base_order(from, Operation::transfer, amount);
   order.token_in = "USDT";
   order.target_venue = to;
@@ -63,23 +64,23 @@ Order transfer(const char* from, const char* to, double amount) {
 const std::vector<Order>& mix() {
   static const std::vector<Order> orders = [] {
     std::vector<Order> v;
-    v.push_back(trade(Operation::spot_trade, Side::buy, 0.01));
-    v.push_back(token_op("uniswap", Operation::swap, 0.5, "WETH", "USDC"));
-    v.push_back(trade(Operation::spot_trade, Side::sell, 0.01));
-    v.push_back(token_op("aave", Operation::supply, 1.0, "WETH", ""));
-    v.push_back(trade(Operation::perp_trade, Side::long_, 0.01));
-    v.push_back(token_op("etherfi", Operation::stake, 1.0, "WETH", ""));
-    v.push_back(trade(Operation::perp_trade, Side::short_, 0.01));
-    v.push_back(transfer("binance", "wallet", 100.0));
-    v.push_back(trade(Operation::spot_trade, Side::buy, 0.02));
-    v.push_back(token_op("aave", Operation::borrow, 1.0, "", "WETH"));
-    v.push_back(trade(Operation::spot_trade, Side::sell, 0.02));
-    v.push_back(token_op("uniswap", Operation::swap, 1000.0, "USDC", "WETH"));
-    v.push_back(token_op("aave", Operation::repay, 1.0, "WETH", ""));
-    v.push_back(token_op("etherfi", Operation::unstake, 0.5, "weETH", ""));
-    v.push_back(transfer("wallet", "binance", 100.0));
+    v.push_back(trade(Operation::spot_trade, Side::buy, "0.01"));
+    v.push_back(token_op("uniswap", Operation::swap, "0.5", "WETH", "USDC"));
+    v.push_back(trade(Operation::spot_trade, Side::sell, "0.01"));
+    v.push_back(token_op("aave", Operation::supply, "1.0", "WETH", ""));
+    v.push_back(trade(Operation::perp_trade, Side::long_, "0.01"));
+    v.push_back(token_op("etherfi", Operation::stake, "1.0", "WETH", ""));
+    v.push_back(trade(Operation::perp_trade, Side::short_, "0.01"));
+    v.push_back(transfer("binance", "wallet", "100.0"));
+    v.push_back(trade(Operation::spot_trade, Side::buy, "0.02"));
+    v.push_back(token_op("aave", Operation::borrow, "1.0", "", "WETH"));
+    v.push_back(trade(Operation::spot_trade, Side::sell, "0.02"));
+    v.push_back(token_op("uniswap", Operation::swap, "1000.0", "USDC", "WETH"));
+    v.push_back(token_op("aave", Operation::repay, "1.0", "WETH", ""));
+    v.push_back(token_op("etherfi", Operation::unstake, "0.5", "weETH", ""));
+    v.push_back(transfer("wallet", "binance", "100.0"));
     // 1 WETH supplied at liquidity index 1.25 is 0.8 aToken.
-    v.push_back(token_op("aave", Operation::withdraw, 0.8, "", "WETH"));
+    v.push_back(token_op("aave", Operation::withdraw, "0.8", "", "WETH"));
     return v;
   }();
   return orders;
@@ -88,7 +89,7 @@ const std::vector<Order>& mix() {
 std::string describe(const Order& order) {
   std::string text = order.venue + " " + std::string(to_string(order.operation));
   if (order.side) text += " " + std::string(to_string(*order.side));
-  text += " " + std::to_string(order.amount);
+  text += " " + format(order.amount);
   if (!order.pair.empty()) text += " " + order.pair;
   if (!order.token_in.empty()) text += " in " + order.token_in;
   if (!order.token_out.empty()) text += " out " + order.token_out;

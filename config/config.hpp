@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/amount.hpp"
 #include "messages/fault_spec.hpp"
 #include "messages/market_data.hpp"
 
@@ -22,27 +23,31 @@ std::string_view to_string(VenueKind kind);
 struct VenueConfig {
   std::string name;
   VenueKind kind = VenueKind::cex;
-  double taker_fee_rate = 0.0;              // cex: fee = notional * rate, in the quote token
-  double slippage_bps = 0.0;                // cex: fill vs reference; dex: price impact
-  std::string settlement_token = "USDT";    // cex: perp PnL, fees and funding settle here
-  std::string wallet;                       // lending, staking, dex: wallet venue holding tokens
-  double flash_fee_rate = 0.0005;           // lending: flash loan fee, paid on flash_repay
-  double pool_fee_rate = 0.003;             // dex: taken from the output token
-  double default_slippage_tolerance = 0.005;  // dex: when the order has none
-  std::map<std::string, std::string> lst;   // staking: base symbol -> LST symbol
-  std::map<std::string, double> transfer_fees;  // cex, wallet: token -> fixed fee per transfer
+  Amount taker_fee_rate;                  // cex: fee = notional * rate, in the quote token
+  Amount slippage_bps;                    // cex: fill vs reference; dex: price impact
+  std::string settlement_token = "USDT";  // cex: perp PnL, fees and funding settle here
+  std::string wallet;                     // lending, staking, dex: wallet venue holding tokens
+  // lending: flash loan fee, paid on flash_repay (0.0005)
+  Amount flash_fee_rate = Amount::from_raw(Amount::scale / 2000);
+  // dex: taken from the output token (0.003)
+  Amount pool_fee_rate = Amount::from_raw(Amount::scale / 1000 * 3);
+  // dex: when the order has none (0.005)
+  Amount default_slippage_tolerance = Amount::from_raw(Amount::scale / 200);
+  std::map<std::string, std::string> lst;       // staking: base symbol -> LST symbol
+  std::map<std::string, Amount> transfer_fees;  // cex, wallet: token -> fixed fee per transfer
   std::vector<FaultSpec> faults;            // all kinds: injected faults, in config order
 };
 
 struct BookConfig {
   std::string name;
   std::vector<std::string> subscribed_keys;          // only these positions exist
-  std::map<std::string, double> initial_positions;   // venue ledgers start equal to these
+  std::map<std::string, Amount> initial_positions;   // venue ledgers start equal to these
+  std::map<std::string, Amount> entry_prices;        // perp key -> average entry at start
 };
 
 struct ReconciliationConfig {
-  double absolute_tolerance = 1e-9;
-  double relative_tolerance = 1e-9;
+  Amount absolute_tolerance;  // 0: the simulators compute the same integers as the monitor
+  Amount relative_tolerance;  // a fraction of the larger magnitude; 0 by default
   int max_attempts = 3;
   std::int64_t initial_backoff_ms = 1000;
   double multiplier = 2.0;

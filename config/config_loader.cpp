@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +19,7 @@
 #include "config/text_file.hpp"
 #include "messages/duration.hpp"
 #include "messages/json_input.hpp"
+#include "messages/json_number.hpp"
 #include "messages/market_json.hpp"
 #include "messages/position_key.hpp"
 
@@ -49,10 +49,10 @@ bool contains(const Names& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// "string \"x\"", "number 2.5" (a raw number is a number, not the binary node it is inside).
 std::string shown(const json& value) {
-  auto text = value.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(value.type_name()) + " " + text;
+  const std::string type = is_raw_number(value) ? "number" : value.type_name();
+  return type + " " + shown_json(value, 37);
 }
 
 const json* find(const json& object, const char* key) {
@@ -84,29 +84,44 @@ std::string one_of(const json& value, const std::string& path, const Names& allo
   return text;
 }
 
-// `rule` completes "must be ...", e.g. "a number in [0, 1)"; `ok` sees only finite numbers.
-double checked_number(const json& value, const std::string& path, const std::string& rule,
+// A non-money number (the backoff multiplier): the nearest double of a JSON number. `rule`
+// completes "must be ...", e.g. "a number >= 1"; `ok` sees only finite numbers.
+double checked_double(const json& value, const std::string& path, const std::string& rule,
                       bool (*ok)(double)) {
-  if (!value.is_number()) fail(path, "must be " + rule + ", got " + shown(value));
-  double number = value.get<double>();
-  if (!std::isfinite(number) || !ok(number))
-    fail(path, "must be " + rule + ", got " + value.dump());
-  return number;
+  if (!is_json_number(value)) fail(path, "must be " + rule + ", got " + shown(value));
+  auto number = double_from_json(value);
+  if (!number || !ok(*number)) fail(path, "must be " + rule + ", got " + shown_json(value));
+  return *number;
 }
 
-double finite_number(const json& value, const std::string& path) {
-  return checked_number(value, path, "a finite number", [](double) { return true; });
+// An amount, exactly (json_number.hpp): a JSON number or a JSON string holding a decimal, at
+// most 18 fractional digits. `rule` completes "must be ...", e.g. "a number in [0, 1)".
+Amount checked_amount(const json& value, const std::string& path, const std::string& rule,
+                      bool (*ok)(Amount)) {
+  if (!is_json_number(value) && !value.is_string())
+    fail(path, "must be " + rule + " (or a decimal string), got " + shown(value));
+  std::string why;
+  auto amount = amount_from_json(value, why);
+  if (!amount) fail(path, "must be " + rule + ", got " + shown_json(value) + ": " + why);
+  if (!ok(*amount)) fail(path, "must be " + rule + ", got " + shown_json(value));
+  return *amount;
 }
-double non_negative(const json& value, const std::string& path) {
-  return checked_number(value, path, "a number >= 0", [](double x) { return x >= 0.0; });
+
+constexpr Amount one = Amount::units(1);
+
+Amount any_amount(const json& value, const std::string& path) {
+  return checked_amount(value, path, "a number", [](Amount) { return true; });
 }
-double rate(const json& value, const std::string& path) {
-  return checked_number(value, path, "a number in [0, 1)",
-                        [](double x) { return x >= 0.0 && x < 1.0; });
+Amount non_negative(const json& value, const std::string& path) {
+  return checked_amount(value, path, "a number >= 0", [](Amount x) { return !x.negative(); });
 }
-double basis_points(const json& value, const std::string& path) {
-  return checked_number(value, path, "a number in [0, 10000)",
-                        [](double x) { return x >= 0.0 && x < 10000.0; });
+Amount rate(const json& value, const std::string& path) {
+  return checked_amount(value, path, "a number in [0, 1)",
+                        [](Amount x) { return !x.negative() && x < one; });
+}
+Amount basis_points(const json& value, const std::string& path) {
+  return checked_amount(value, path, "a number in [0, 10000)",
+                        [](Amount x) { return !x.negative() && x < Amount::units(10000); });
 }
 
 std::int64_t checked_integer(const json& value, const std::string& path, std::int64_t low,
@@ -121,7 +136,7 @@ std::int64_t checked_integer(const json& value, const std::string& path, std::in
   if (too_big || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high)
     fail(path, "must be " + rule +
                    (open_ended ? " (at most " + std::to_string(high) + ")" : std::string()) +
-                   ", got " + value.dump());
+                   ", got " + shown_json(value));
   return value.get<std::int64_t>();
 }
 
@@ -163,7 +178,7 @@ void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
     rec.initial_backoff_ms =
         checked_integer(*f, path + ".initial_backoff_ms", 0, max_duration_ms);
   if (auto* f = find(value, "multiplier"))
-    rec.multiplier = checked_number(*f, path + ".multiplier", "a number >= 1",
+    rec.multiplier = checked_double(*f, path + ".multiplier", "a number >= 1",
                                     [](double x) { return x >= 1.0; });
   if (auto* f = find(value, "deadline_ms"))
     rec.deadline_ms = checked_integer(*f, path + ".deadline_ms", 1, max_duration_ms);
@@ -332,11 +347,11 @@ FaultSpec parse_fault(const json& object, const std::string& path, VenueKind ven
   if (auto* f = find(object, "times")) fault.times = count(*f, at("times"), 0);
   if (auto* f = find(object, "message")) fault.message = string_value(*f, at("message"), true);
   if (auto* f = find(object, "fill_ratio"))
-    fault.fill_ratio = checked_number(*f, at("fill_ratio"), "a number in (0, 1)",
-                                      [](double x) { return x > 0.0 && x < 1.0; });
+    fault.fill_ratio = checked_amount(*f, at("fill_ratio"), "a number in (0, 1)",
+                                      [](Amount x) { return x.sign() > 0 && x < one; });
   if (auto* f = find(object, "report_error"))
-    fault.report_error = checked_number(*f, at("report_error"), "a finite number other than 0",
-                                        [](double x) { return x != 0.0; });
+    fault.report_error = checked_amount(*f, at("report_error"), "a number other than 0",
+                                        [](Amount x) { return !x.is_zero(); });
   if (auto* f = find(object, "stale_queries"))
     fault.stale_queries = count(*f, at("stale_queries"), 1);
   if (auto* f = find(object, "delay_ms"))
@@ -357,9 +372,9 @@ std::vector<FaultSpec> parse_faults(const json& value, const std::string& path,
 
 // --- venue fields ------------------------------------------------------------------------
 
-std::map<std::string, double> transfer_fees(const json& value, const std::string& path) {
+std::map<std::string, Amount> transfer_fees(const json& value, const std::string& path) {
   require_object(value, path);
-  std::map<std::string, double> fees;
+  std::map<std::string, Amount> fees;
   for (const auto& [token, fee] : value.items()) {
     if (token.empty()) fail(path, "token names must not be empty");
     fees[token] = non_negative(fee, path + "." + token);
@@ -513,25 +528,51 @@ std::vector<std::string> subscribed_keys(const json& value, const std::string& p
   return keys;
 }
 
-std::map<std::string, double> initial_positions(const json& value, const std::string& path,
-                                                const std::vector<std::string>& subscribed) {
+// A perp opened before the run: {"amount": size, "entry_price": average entry}. A bare number
+// is a perp's size only when it is 0: any other size without its entry price would realise
+// the wrong PnL at its first reduction.
+void initial_perp(const json& value, const std::string& path, const std::string& key,
+                  BookConfig& book) {
+  if (!value.is_object()) {
+    const Amount size = any_amount(value, path);
+    if (!size.is_zero())
+      fail(path, "a perp position other than 0 needs its entry price: {\"amount\": " +
+                     format(size) + ", \"entry_price\": ...}");
+    book.initial_positions[key] = size;
+    return;
+  }
+  allow_only(value, path, {"amount", "entry_price"});
+  auto* size = find(value, "amount");
+  if (!size) fail(path, "field 'amount' is required");
+  book.initial_positions[key] = any_amount(*size, path + ".amount");
+  if (auto* entry = find(value, "entry_price"))
+    book.entry_prices[key] = checked_amount(*entry, path + ".entry_price", "a number > 0",
+                                            [](Amount x) { return x.sign() > 0; });
+  else if (!book.initial_positions[key].is_zero())
+    fail(path, "field 'entry_price' is required for a perp position other than 0");
+}
+
+void initial_positions(const json& value, const std::string& path, BookConfig& book) {
   require_object(value, path);
-  auto subscribed_sorted = subscribed;  // a lookup per key: sorted, not scanned
+  auto subscribed_sorted = book.subscribed_keys;  // a lookup per key: sorted, not scanned
   std::sort(subscribed_sorted.begin(), subscribed_sorted.end());
-  std::map<std::string, double> positions;
   for (const auto& [key, amount] : value.items()) {
     auto amount_path = path + "." + key;
     if (!std::binary_search(subscribed_sorted.begin(), subscribed_sorted.end(), key))
       fail(amount_path, "'" + key + "' is not in the book's subscribed_keys");
     auto type = parse_position_key(key)->type;  // subscribed keys parse
-    positions[key] = is_non_negative(type)
-                         ? checked_number(amount, amount_path,
-                                          "a number >= 0 (BaseToken, aToken and LST balances "
-                                          "cannot be negative)",
-                                          [](double x) { return x >= 0.0; })
-                         : finite_number(amount, amount_path);
+    if (type == PositionType::Perp) {
+      initial_perp(amount, amount_path, key, book);
+      continue;
+    }
+    book.initial_positions[key] =
+        is_non_negative(type)
+            ? checked_amount(amount, amount_path,
+                             "a number >= 0 (BaseToken, aToken and LST balances "
+                             "cannot be negative)",
+                             [](Amount x) { return !x.negative(); })
+            : any_amount(amount, amount_path);
   }
-  return positions;
 }
 
 BookConfig parse_book(const json& object, std::size_t index, const Config& config,
@@ -548,8 +589,7 @@ BookConfig parse_book(const json& object, std::size_t index, const Config& confi
   if (!keys) fail(path, "field 'subscribed_keys' is required");
   book.subscribed_keys = subscribed_keys(*keys, path + ".subscribed_keys", config, lst_symbols);
   if (auto* initial = find(object, "initial_positions"))
-    book.initial_positions =
-        initial_positions(*initial, path + ".initial_positions", book.subscribed_keys);
+    initial_positions(*initial, path + ".initial_positions", book);
   return book;
 }
 

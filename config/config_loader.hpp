@@ -19,7 +19,12 @@ struct LoadedConfig {
   bool ok() const { return !failure.failed(); }
 };
 
-// Validates a parsed JSON document; any invalid content is CFG-002.
+// Validates a parsed JSON document; any invalid content is CFG-002. Amounts (fees, rates,
+// slippage_bps, transfer_fees, initial_positions, tolerances, market data, fill_ratio,
+// report_error) are read exactly (json_number.hpp, amount_from_json): a JSON number as
+// parse_json keeps it (an integer or a raw number) or a JSON string holding a decimal, at most
+// 18 fractional digits. A binary64 node (a double put into a nlohmann::json by code; parse_json
+// never makes one) is read from its shortest round-trip digits, as amount_from_json does.
 LoadedConfig parse_config(const nlohmann::json& value);
 
 // CFG-001 when the file cannot be read or is not JSON under the input policy of

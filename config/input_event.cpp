@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config_loader.hpp"
+#include "messages/json_number.hpp"
 
 namespace tightloop {
 
@@ -17,7 +18,7 @@ std::optional<Failure> decode_event(const Config& config, const nlohmann::json& 
   using json = nlohmann::json;
   const auto& kind = value.at("event");
   if (!kind.is_string() || (kind != "refresh" && kind != "market"))
-    return bad_event("event must be \"refresh\" or \"market\", got " + kind.dump());
+    return bad_event("event must be \"refresh\" or \"market\", got " + shown_json(kind));
   event = InputEvent{};
   event.kind = kind == "refresh" ? InputEventKind::refresh : InputEventKind::market;
   const bool refresh = event.kind == InputEventKind::refresh;
@@ -26,13 +27,13 @@ std::optional<Failure> decode_event(const Config& config, const nlohmann::json& 
     if (field == "event") continue;
     if (field == "timestamp") {
       if (!field_value.is_string() || field_value.get_ref<const std::string&>().empty())
-        return bad_event("timestamp must be a non-empty string, got " + field_value.dump());
+        return bad_event("timestamp must be a non-empty string, got " + shown_json(field_value));
       event.timestamp = field_value.get<std::string>();
       continue;
     }
     if (field == "book" && refresh) {
       if (!field_value.is_string() || !config.find_book(field_value.get<std::string>()))
-        return bad_event("book " + field_value.dump() + " is not configured");
+        return bad_event("book " + shown_json(field_value) + " is not configured");
       event.books = {field_value.get<std::string>()};
       continue;
     }

@@ -75,9 +75,10 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 Amount Amount::max() { return Amount(max_raw); }
 Amount Amount::min() { return Amount(-max_raw); }
 
-Amount Amount::abs() const { return raw_ < 0 ? -*this : *this; }
+Amount Amount::abs() const { return negative() ? -*this : *this; }
 
 double Amount::to_double() const {
+  const Raw raw_ = raw();
   const U128 magnitude = raw_ < 0 ? U128(0) - static_cast<U128>(raw_) : static_cast<U128>(raw_);
   const double whole = static_cast<double>(magnitude / static_cast<U128>(scale));
   const double fraction =
@@ -113,7 +114,7 @@ Amount operator-(Amount a, Amount b) {
   return *difference;
 }
 
-Amount Amount::operator-() const { return Amount(-raw_); }
+Amount Amount::operator-() const { return Amount(-raw()); }
 
 // The magnitude of a × b / 10^18 from 64-bit limbs (the common case, without the general
 // 256-bit type: a fee or a notional is a product on every order): the 256-bit product, then a

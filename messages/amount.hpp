@@ -44,22 +44,28 @@ class Amount {
   static Amount max();
   static Amount min();
 
-  constexpr Raw raw() const { return raw_; }
-  constexpr bool is_zero() const { return raw_ == 0; }
-  constexpr bool negative() const { return raw_ < 0; }
-  constexpr int sign() const { return raw_ < 0 ? -1 : (raw_ > 0 ? 1 : 0); }
+  constexpr Raw raw() const {
+    return static_cast<Raw>((static_cast<unsigned __int128>(static_cast<std::uint64_t>(high_))
+                             << 64) |
+                            low_);
+  }
+  constexpr bool is_zero() const { return high_ == 0 && low_ == 0; }
+  constexpr bool negative() const { return high_ < 0; }
+  constexpr int sign() const { return high_ < 0 ? -1 : (is_zero() ? 0 : 1); }
   Amount abs() const;  // throws AmountOverflow for min()
 
   // The nearest double (for logs and for the few places that must leave exact arithmetic,
   // such as a backoff multiplier); never used for money.
   double to_double() const;
 
-  friend constexpr bool operator==(Amount a, Amount b) { return a.raw_ == b.raw_; }
-  friend constexpr bool operator!=(Amount a, Amount b) { return a.raw_ != b.raw_; }
-  friend constexpr bool operator<(Amount a, Amount b) { return a.raw_ < b.raw_; }
-  friend constexpr bool operator<=(Amount a, Amount b) { return a.raw_ <= b.raw_; }
-  friend constexpr bool operator>(Amount a, Amount b) { return a.raw_ > b.raw_; }
-  friend constexpr bool operator>=(Amount a, Amount b) { return a.raw_ >= b.raw_; }
+  friend constexpr bool operator==(Amount a, Amount b) {
+    return a.low_ == b.low_ && a.high_ == b.high_;
+  }
+  friend constexpr bool operator!=(Amount a, Amount b) { return !(a == b); }
+  friend constexpr bool operator<(Amount a, Amount b) { return a.raw() < b.raw(); }
+  friend constexpr bool operator<=(Amount a, Amount b) { return a.raw() <= b.raw(); }
+  friend constexpr bool operator>(Amount a, Amount b) { return a.raw() > b.raw(); }
+  friend constexpr bool operator>=(Amount a, Amount b) { return a.raw() >= b.raw(); }
 
   friend Amount operator+(Amount a, Amount b);  // throw AmountOverflow
   friend Amount operator-(Amount a, Amount b);
@@ -68,8 +74,13 @@ class Amount {
   Amount& operator-=(Amount b) { return *this = *this - b; }
 
  private:
-  constexpr explicit Amount(Raw raw) : raw_(raw) {}
-  Raw raw_ = 0;
+  constexpr explicit Amount(Raw raw)
+      : low_(static_cast<std::uint64_t>(raw)), high_(static_cast<std::int64_t>(raw >> 64)) {}
+  // Two 64-bit halves rather than one __int128: 8-byte alignment keeps the messages that carry
+  // amounts small (an __int128 member pads every struct around it to 16 bytes, which pushed the
+  // per-order result past malloc's thread cache and cost the loop a fifth of its speed).
+  std::uint64_t low_ = 0;
+  std::int64_t high_ = 0;
 };
 
 std::optional<Amount> checked_add(Amount a, Amount b);

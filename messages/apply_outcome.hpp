@@ -4,13 +4,14 @@
 #include <map>
 #include <string>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/failure.hpp"
 
 namespace tightloop {
 
 struct ApplyOutcome {
   Failure failure;                       // POS- code when nothing was applied
-  std::map<std::string, double> values;  // the touched keys after applying
+  std::map<std::string, Amount> values;  // the touched keys after applying
 };
 
 template <class Inspector>

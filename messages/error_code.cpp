@@ -52,9 +52,9 @@ constexpr ErrorCodeInfo rows[] = {
        "transfer target is unknown, equal to the source, or source_venue differs from venue"},
       {ErrorCode::ven_rejected, "VEN-008", "venue",
        "the venue rejected the order (an injected fault)"},
-      {ErrorCode::ven_non_finite, "VEN-009", "venue / position book",
+      {ErrorCode::ven_amount_overflow, "VEN-009", "venue / position book",
        "the order's result (an amount, a fee, a price, a balance after it) or a settlement would "
-       "not be a finite number: the inputs overflow; nothing was applied"},
+       "leave the amount range (about +/-1.7e20 units at 18 decimals): nothing was applied"},
       {ErrorCode::pos_unknown_key, "POS-001", "position_monitor / venue pre-trade check",
        "the order would touch a position key the book does not subscribe to"},
       {ErrorCode::pos_malformed_key, "POS-002", "position keys",

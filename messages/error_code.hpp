@@ -36,7 +36,7 @@ enum class ErrorCode : std::uint16_t {
   ven_flash_liability,
   ven_bad_transfer,
   ven_rejected,
-  ven_non_finite,
+  ven_amount_overflow,
   // POS-: positions
   pos_unknown_key,
   pos_malformed_key,

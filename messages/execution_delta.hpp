@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/inspect_optional.hpp"
 
 namespace tightloop {
@@ -17,10 +18,10 @@ std::optional<DeltaSource> parse_delta_source(std::string_view text);
 
 struct ExecutionDelta {
   std::string position_key;
-  double delta_amount = 0.0;  // net: the fee leg already includes the fee
+  Amount delta_amount;  // net: the fee leg already includes the fee
   DeltaSource source = DeltaSource::trade;
-  std::optional<double> price;
-  double fee = 0.0;  // the fee folded into delta_amount (or charged by a `fee` delta)
+  std::optional<Amount> price;
+  Amount fee;  // the fee folded into delta_amount (or charged by a `fee` delta)
   std::string operation_id;
 };
 

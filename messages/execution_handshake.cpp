@@ -16,7 +16,6 @@ ExecutionHandshake failed_handshake(const Order& order, ErrorCode code, std::str
   hs.status = HandshakeStatus::failed;
   hs.error_code = code;
   hs.error_message = std::move(message);
-  hs.timestamp = order.timestamp;
   return hs;
 }
 

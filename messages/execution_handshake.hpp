@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/error_code.hpp"
 #include "messages/order.hpp"
 
@@ -20,28 +21,27 @@ struct ExecutionHandshake {
   Order order;
   HandshakeStatus status = HandshakeStatus::failed;
   std::string trade_id;  // deterministic: "<venue>-<n>", n counts the venue's fills per book
-  double executed_amount = 0.0;
-  std::optional<double> executed_price;
-  std::map<std::string, double> position_deltas;  // position key -> signed amount, gross of fees
-  double fee_amount = 0.0;
+  Amount executed_amount;
+  std::optional<Amount> executed_price;
+  std::map<std::string, Amount> position_deltas;  // position key -> signed amount, gross of fees
+  Amount fee_amount;
   std::string fee_currency;
   std::string fee_venue;  // whose BaseToken:<fee_currency> pays the fee (a DEX's wallet, ...)
   ErrorCode error_code = ErrorCode::none;
   std::string error_message;
-  std::string timestamp;
   bool in_doubt = false;  // outcome unknown (venue timed out); never guessed either way
   // An executed order's touched keys as the venue's own ledgers hold them right after it
   // (a wallet's or a transfer target's keys from that venue), as an exchange's account update
   // comes with its execution report. Reconciliation's first comparison uses them; retries ask
   // the venues afresh. Not part of the JSON output.
-  std::map<std::string, double> reported_balances;
+  std::map<std::string, Amount> reported_balances;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecutionHandshake& x) {
   return f(caf::meta::type_name("ExecutionHandshake"), x.order, x.status, x.trade_id,
            x.executed_amount, optional_field(x.executed_price), x.position_deltas, x.fee_amount,
-           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.timestamp, x.in_doubt,
+           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.in_doubt,
            x.reported_balances);
 }
 

@@ -35,10 +35,10 @@ std::string parameter_text(const FaultSpec& fault) {
       text << (fault.applied ? ", after applying the order" : ", without applying the order");
       break;
     case FaultKind::partial_fill:
-      text << ", fill_ratio " << fault.fill_ratio;
+      text << ", fill_ratio " << format(fault.fill_ratio);
       break;
     case FaultKind::wrong_report:
-      text << ", report_error " << fault.report_error;
+      text << ", report_error " << format(fault.report_error);
       break;
     case FaultKind::stale_balance:
       text << ", stale_queries " << fault.stale_queries;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/inspect_optional.hpp"
 #include "messages/order.hpp"
 
@@ -37,8 +38,10 @@ struct FaultSpec {
   std::uint32_t times = 0;      // how many times it may fire; 0 = unlimited
   // Parameters (only those of the kind may be given in config):
   std::string message;          // reject: "" -> default_reject_message
-  double fill_ratio = 0.5;      // partial_fill: executed share, in (0, 1)
-  double report_error = 0.01;   // wrong_report: reported gross deltas = true * (1 + report_error)
+  // partial_fill: executed share, in (0, 1); 0.5
+  Amount fill_ratio = Amount::from_raw(Amount::scale / 2);
+  // wrong_report: reported gross deltas = true * (1 + report_error); 0.01
+  Amount report_error = Amount::from_raw(Amount::scale / 100);
   std::uint32_t stale_queries = 1;  // stale_balance: queries answered with old balances (>= 1)
   std::int64_t delay_ms = 1000;     // slow_reply: reply delay (>= 0)
   bool applied = false;  // no_reply: whether the venue applied the order before going silent

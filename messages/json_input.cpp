@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "messages/json_number.hpp"
+
 namespace tightloop {
 
 namespace {
@@ -22,7 +24,9 @@ std::string without_prefix(const char* what) {
 }
 
 // Builds the DOM from nlohmann's SAX events and enforces what nlohmann does not: depth,
-// repeated keys, numbers rounded to zero. Stops at the first violation.
+// repeated keys, numbers rounded to zero. A non-integer number is stored as its own text (a
+// raw number node, json_number.hpp), never as the binary64 nlohmann computed. Stops at the
+// first violation.
 class StrictBuilder {
  public:
   json root;
@@ -36,7 +40,8 @@ class StrictBuilder {
     // nlohmann refuses an overflow to infinity itself; an underflow it would turn into 0.
     if (value == 0.0 && raw.find_first_of("123456789") < raw.find_first_of("eE"))
       return fail("number " + raw + " is too small for a binary64 (it would read as 0)");
-    return put(json(value));
+    // The text, not the double: 0.1 stays "0.1" (amounts are read from it exactly).
+    return put(raw_number(raw));
   }
   bool string(std::string& value) { return put(json(std::move(value))); }
   bool binary(json::binary_t&) { return fail("binary values are not JSON"); }

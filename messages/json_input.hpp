@@ -7,9 +7,12 @@
 //               (read_document strips it); a NUL byte anywhere is refused
 //   depth       at most max_json_depth nested arrays/objects
 //   keys        a key repeated inside one object is refused (nothing is "last wins")
-//   numbers     integers that fit int64/uint64 stay integers; every other number must be a
-//               finite binary64 whose magnitude is not rounded to 0 or infinity (1e400 and
-//               1e-400 are refused, not turned into inf or 0)
+//   numbers     integers that fit int64/uint64 stay integers; every other number is kept as
+//               its own decimal text (a raw number node, json_number.hpp), never as a binary64:
+//               amounts are read from that text exactly (amount_from_json). Its magnitude must
+//               still be within binary64 range, not rounded to 0 or infinity (1e400 and 1e-400
+//               are refused, not turned into inf or 0). Readers never call is_number() or
+//               get<double>() on input: raw numbers are binary nodes (json_number.hpp helpers)
 //   null        accepted by the parser; what it means is the decoder's rule (orders: a
 //               wrong type on every field)
 #pragma once

@@ -6,13 +6,14 @@
 #include <map>
 #include <string>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/inspect_optional.hpp"
 
 namespace tightloop {
 
 struct LendingIndex {
-  double liquidity_index = 1.0;  // underlying per aToken (scaled supply balance)
-  double borrow_index = 1.0;     // underlying per debtToken (scaled debt balance)
+  Amount liquidity_index = Amount::units(1);  // underlying per aToken (scaled supply balance)
+  Amount borrow_index = Amount::units(1);     // underlying per debtToken (scaled debt balance)
 };
 
 template <class Inspector>
@@ -21,10 +22,11 @@ typename Inspector::result_type inspect(Inspector& f, LendingIndex& x) {
 }
 
 struct MarketData {
-  std::map<std::string, double> prices;  // symbol -> price in a common unit (USD)
+  std::map<std::string, Amount> prices;  // symbol -> price in a common unit (USD)
   std::map<std::string, std::map<std::string, LendingIndex>> indices;  // venue -> asset -> index
-  std::map<std::string, std::map<std::string, double>> staking_rates;  // venue -> LST -> LST per base
-  std::map<std::string, std::map<std::string, double>> funding_rates;  // venue -> perp -> rate
+  // venue -> LST -> LST per base unit
+  std::map<std::string, std::map<std::string, Amount>> staking_rates;
+  std::map<std::string, std::map<std::string, Amount>> funding_rates;  // venue -> perp -> rate
   std::string timestamp;  // of the last market event, "" before any
 };
 

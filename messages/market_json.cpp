@@ -1,6 +1,5 @@
 #include "messages/market_json.hpp"
 
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -23,10 +22,10 @@ std::string child(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
+// "string \"x\"", "number 1.5" (a raw number is a number, not the binary node it is inside).
 std::string shown(const json& value) {
-  auto text = value.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(value.type_name()) + " " + text;
+  const std::string type = is_raw_number(value) ? "number" : value.type_name();
+  return type + " " + shown_json(value, 37);
 }
 
 void require_object(const json& value, const std::string& path) {
@@ -37,27 +36,32 @@ void require_key(const std::string& key, const std::string& path) {
   if (key.empty()) fail(path, "keys must not be empty");
 }
 
-double finite_number(const json& value, const std::string& path) {
-  if (!value.is_number()) fail(path, "must be a number, got " + shown(value));
-  double number = value.get<double>();
-  if (!std::isfinite(number)) fail(path, "must be a finite number");
-  return number;
+// An exact amount (a JSON number or a decimal string); `rule` completes "must be ...".
+Amount exact_amount(const json& value, const std::string& path, const std::string& rule) {
+  if (!is_json_number(value) && !value.is_string())
+    fail(path, "must be " + rule + " (or a decimal string), got " + shown(value));
+  std::string why;
+  auto amount = amount_from_json(value, why);
+  if (!amount) fail(path, "must be " + rule + ", got " + shown_json(value) + ": " + why);
+  return *amount;
 }
 
-double positive_number(const json& value, const std::string& path) {
-  if (!value.is_number()) fail(path, "must be a number > 0, got " + shown(value));
-  double number = value.get<double>();
-  if (!std::isfinite(number) || !(number > 0.0))
-    fail(path, "must be a number > 0, got " + value.dump());
-  return number;
+Amount any_amount(const json& value, const std::string& path) {
+  return exact_amount(value, path, "a number");
+}
+
+Amount positive_amount(const json& value, const std::string& path) {
+  Amount amount = exact_amount(value, path, "a number > 0");
+  if (amount.sign() <= 0) fail(path, "must be a number > 0, got " + shown_json(value));
+  return amount;
 }
 
 void merge_prices(const json& section, const std::string& path,
-                  std::map<std::string, double>& prices) {
+                  std::map<std::string, Amount>& prices) {
   require_object(section, path);
   for (const auto& [symbol, value] : section.items()) {
     require_key(symbol, path);
-    prices[symbol] = positive_number(value, child(path, symbol));
+    prices[symbol] = positive_amount(value, child(path, symbol));
   }
 }
 
@@ -66,9 +70,9 @@ void merge_index(const json& value, const std::string& path, LendingIndex& index
   if (value.empty()) fail(path, "must name liquidity_index, borrow_index or both");
   for (const auto& [field, number] : value.items()) {
     if (field == "liquidity_index")
-      index.liquidity_index = positive_number(number, child(path, field));
+      index.liquidity_index = positive_amount(number, child(path, field));
     else if (field == "borrow_index")
-      index.borrow_index = positive_number(number, child(path, field));
+      index.borrow_index = positive_amount(number, child(path, field));
     else
       fail(path, "unknown field '" + field + "' (allowed: liquidity_index, borrow_index)");
   }
@@ -88,9 +92,9 @@ void merge_indices(const json& section, const std::string& path,
   }
 }
 
-// staking_rates (> 0) and funding_rates (any sign): venue -> symbol -> number.
+// staking_rates (> 0) and funding_rates (any sign): venue -> symbol -> amount.
 void merge_venue_rates(const json& section, const std::string& path, bool positive_only,
-                       std::map<std::string, std::map<std::string, double>>& rates) {
+                       std::map<std::string, std::map<std::string, Amount>>& rates) {
   require_object(section, path);
   for (const auto& [venue, symbols] : section.items()) {
     require_key(venue, path);
@@ -100,7 +104,7 @@ void merge_venue_rates(const json& section, const std::string& path, bool positi
       require_key(symbol, venue_path);
       auto symbol_path = child(venue_path, symbol);
       rates[venue][symbol] =
-          positive_only ? positive_number(value, symbol_path) : finite_number(value, symbol_path);
+          positive_only ? positive_amount(value, symbol_path) : any_amount(value, symbol_path);
     }
   }
 }
@@ -137,22 +141,29 @@ std::optional<Failure> merge_market_json(const nlohmann::json& value, MarketData
   return std::nullopt;
 }
 
-nlohmann::json encode_market(const MarketData& market) {
+nlohmann::json encode_market(const MarketData& market, AmountStyle style) {
   json indices = json::object();
   for (const auto& [venue, assets] : market.indices) {
     json venue_indices = json::object();
-    for (const auto& [asset, index] : assets)
-      venue_indices[asset] = {{"liquidity_index", index.liquidity_index},
-                              {"borrow_index", index.borrow_index}};
+    for (const auto& [asset, index] : assets) {
+      json entry = json::object();
+      entry["liquidity_index"] = amount_json(index.liquidity_index, style);
+      entry["borrow_index"] = amount_json(index.borrow_index, style);
+      venue_indices[asset] = std::move(entry);
+    }
     indices[venue] = std::move(venue_indices);
   }
-  auto nested = [](const std::map<std::string, std::map<std::string, double>>& rates) {
+  auto amounts = [style](const std::map<std::string, Amount>& by_symbol) {
     json out = json::object();
-    for (const auto& [venue, symbols] : rates) out[venue] = json(symbols);
+    for (const auto& [symbol, amount] : by_symbol) out[symbol] = amount_json(amount, style);
     return out;
   };
-  json prices = json::object();
-  for (const auto& [symbol, price] : market.prices) prices[symbol] = price;
+  auto nested = [&](const std::map<std::string, std::map<std::string, Amount>>& rates) {
+    json out = json::object();
+    for (const auto& [venue, symbols] : rates) out[venue] = amounts(symbols);
+    return out;
+  };
+  json prices = amounts(market.prices);
   return {{"prices", std::move(prices)},
           {"indices", std::move(indices)},
           {"staking_rates", nested(market.staking_rates)},

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/failure.hpp"
 #include "messages/inspect_optional.hpp"
 
@@ -52,8 +53,8 @@ struct Order {
   Operation operation = Operation::spot_trade;
   std::string pair;  // "BASE/QUOTE" for spot_trade and perp_trade
   std::optional<Side> side;
-  double amount = 0.0;
-  std::optional<double> price;  // limit price (quote per base)
+  Amount amount;
+  std::optional<Amount> price;  // limit price (quote per base)
   OrderType order_type = OrderType::market;
   std::string token_in;   // asset entering the venue (sold, supplied, repaid, staked, sent)
   std::string token_out;  // asset leaving the venue (bought, withdrawn, borrowed)
@@ -62,9 +63,9 @@ struct Order {
   ExecutionMode execution_mode = ExecutionMode::sequential;
   std::string atomic_group_id;
   std::optional<std::int64_t> sequence_in_group;
-  std::optional<double> slippage_tolerance;  // fraction, 0.005 = 0.5 %
+  std::optional<Amount> slippage_tolerance;  // fraction, 0.005 = 0.5 %
   std::string strategy_intent;
-  std::map<std::string, double> expected_deltas;  // informational, echoed
+  std::map<std::string, Amount> expected_deltas;  // informational, echoed
   std::string metadata_json;  // compact JSON text of the free `metadata` object
   std::string timestamp;      // from the input, passed through verbatim
   // Not on the wire: set at ingress when decoding refused the order (or its atomic group's

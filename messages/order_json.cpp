@@ -1,6 +1,7 @@
 #include "messages/order_json.hpp"
 
 #include "messages/json_input.hpp"
+#include "messages/json_number.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,10 +41,11 @@ constexpr WireField wire_table[] = {
      "spot_trade and perp_trade need BASE/QUOTE, two symbols around one '/' (ORD-006)"},
     {"side", "string", false, "-",
      "BUY, SELL, LONG, SHORT; spot_trade needs BUY or SELL, perp_trade LONG or SHORT (ORD-006)"},
-    {"amount", "number", true, "-", "finite and > 0 (ORD-005)"},
-    {"price", "number", false, "-",
-     "finite and > 0 (ORD-005); required by order_type limit, refused on a market order "
-     "(ORD-006)"},
+    {"amount", "number or decimal string", true, "-",
+     "exact decimal, at most 18 fractional digits (ORD-005); > 0 (ORD-005)"},
+    {"price", "number or decimal string", false, "-",
+     "exact decimal, at most 18 fractional digits (ORD-005); > 0 (ORD-005); required by "
+     "order_type limit, refused on a market order (ORD-006)"},
     {"order_type", "string", false, "market", "market, limit"},
     {"token_in", "string", false, "-",
      "a symbol; supply, repay, stake, unstake, flash_repay, swap, transfer need it (ORD-006)"},
@@ -52,8 +54,7 @@ constexpr WireField wire_table[] = {
      "(ORD-006)"},
     {"source_venue", "string", false, "venue",
      "transfer: absent or equal to venue, the sender (ORD-006)"},
-    {"target_venue", "string", false, "-",
-     "transfer needs it, different from venue (ORD-006)"},
+    {"target_venue", "string", false, "-", "transfer needs it, different from venue (ORD-006)"},
     {"execution_mode", "string", false, "sequential",
      "sequential, atomic; atomic needs atomic_group_id and the reverse (ORD-009)"},
     {"atomic_group_id", "string", false, "-",
@@ -62,12 +63,13 @@ constexpr WireField wire_table[] = {
     {"sequence_in_group", "integer", false, "input position",
      "a JSON integer >= 0 (ORD-003, ORD-005), unique in its group, needs atomic_group_id "
      "(ORD-009)"},
-    {"slippage_tolerance", "number", false, "the dex venue's default_slippage_tolerance",
-     "in [0, 1) (ORD-005)"},
+    {"slippage_tolerance", "number or decimal string", false,
+     "the dex venue's default_slippage_tolerance",
+     "exact decimal, at most 18 fractional digits (ORD-005); in [0, 1) (ORD-005)"},
     {"strategy_intent", "string", false, "-", "free text, echoed"},
-    {"expected_deltas", "object of numbers", false, "-",
-     "position key -> expected net delta; compared after execution, reported in "
-     "expected_deltas_check (informational)"},
+    {"expected_deltas", "object of numbers or decimal strings", false, "-",
+     "position key -> expected net delta, an exact decimal, at most 18 fractional digits "
+     "(ORD-005); compared after execution, reported in expected_deltas_check (informational)"},
     {"metadata", "object", false, "-", "free, echoed"},
     {"timestamp", "string", false, "-", "passed through verbatim"},
 };
@@ -103,7 +105,12 @@ std::string joined_spellings(int count, ToString to_text) {
   return text;
 }
 
-std::string got(const json& value) { return std::string(" (got ") + value.type_name() + ")"; }
+// The JSON type as a message names it: a raw number (a binary node inside) is a number.
+std::string type_of(const json& value) {
+  return is_raw_number(value) ? std::string("number") : std::string(value.type_name());
+}
+
+std::string got(const json& value) { return " (got " + type_of(value) + ")"; }
 
 // Reads fields of one object into an Order, remembering only the first failure.
 class Reader {
@@ -145,14 +152,34 @@ class Reader {
     out = value->get<std::string>();
   }
 
-  std::optional<double> number(std::string_view name) {
+  std::optional<Amount> amount(std::string_view name) {
     const json* value = find(name);
     if (value == nullptr) return std::nullopt;
-    if (!value->is_number()) {
-      fail(ErrorCode::ord_wrong_type, std::string(name) + " must be a number" + got(*value));
+    return amount_value(*value, std::string(name));
+  }
+
+  // An exact amount from a JSON number or a decimal string (json_number.hpp). Another JSON
+  // type or an empty string is ORD-003; text that is not an exact amount (too many fractional
+  // digits, out of range, NaN, not a decimal) is ORD-005. `what` starts the message.
+  std::optional<Amount> amount_value(const json& value, const std::string& what) {
+    const std::string expected = what + " must be a number or a decimal string";
+    if (value.is_string() && value.get_ref<const std::string&>().empty()) {
+      fail(ErrorCode::ord_wrong_type, expected + " (got empty string)");
       return std::nullopt;
     }
-    return value->get<double>();
+    if (!is_json_number(value) && !value.is_string()) {
+      fail(ErrorCode::ord_wrong_type, expected + got(value));
+      return std::nullopt;
+    }
+    std::string why;
+    auto amount = amount_from_json(value, why);
+    if (!amount)
+      fail(ErrorCode::ord_out_of_range,
+           what +
+               " must be an exact decimal (at most 18 fractional digits, magnitude below "
+               "1.7e20): " +
+               why);
+    return amount;
   }
 
   std::optional<std::int64_t> integer(std::string_view name) {
@@ -190,23 +217,20 @@ class Reader {
     return parsed;
   }
 
-  void number_map(std::string_view name, std::map<std::string, double>& out) {
+  // An object of amounts, all or nothing: a bad entry leaves `out` empty.
+  void amount_map(std::string_view name, std::map<std::string, Amount>& out) {
     const json* value = find(name);
     if (value == nullptr) return;
     if (!value->is_object()) {
       fail(ErrorCode::ord_wrong_type,
-           std::string(name) + " must be an object of numbers" + got(*value));
+           std::string(name) + " must be an object of numbers or decimal strings" + got(*value));
       return;
     }
-    std::map<std::string, double> entries;
+    std::map<std::string, Amount> entries;
     for (auto it = value->begin(); it != value->end(); ++it) {
-      if (!it->is_number()) {
-        fail(ErrorCode::ord_wrong_type, std::string(name) +
-                                            " must be an object of numbers: entry '" + it.key() +
-                                            "' is not a number" + got(*it));
-        return;
-      }
-      entries.emplace(it.key(), it->get<double>());
+      auto amount = amount_value(*it, std::string(name) + " entry '" + it.key() + "'");
+      if (!amount) return;
+      entries.emplace(it.key(), *amount);
     }
     out = std::move(entries);
   }
@@ -218,8 +242,9 @@ class Reader {
       fail(ErrorCode::ord_wrong_type, std::string(name) + " must be a JSON object" + got(*value));
       return;
     }
-    // Replace rather than throw on invalid UTF-8 (possible only in values built in C++).
-    out = value->dump(-1, ' ', false, json::error_handler_t::replace);
+    // Raw numbers keep their text; invalid UTF-8 (possible only in values built in C++) is
+    // replaced rather than thrown on.
+    out = dump_json(*value);
   }
 
   void reject_unknown_fields() {
@@ -254,8 +279,8 @@ void read_fields(Reader& in, Order& order) {
     order.operation = *op;
   in.text("pair", order.pair);
   order.side = in.enumeration<Side>("side", parse_side, sides);
-  if (auto amount = in.number("amount")) order.amount = *amount;
-  order.price = in.number("price");
+  if (auto amount = in.amount("amount")) order.amount = *amount;
+  order.price = in.amount("price");
   if (auto type = in.enumeration<OrderType>("order_type", parse_order_type, order_types))
     order.order_type = *type;
   in.text("token_in", order.token_in);
@@ -266,9 +291,9 @@ void read_fields(Reader& in, Order& order) {
     order.execution_mode = *mode;
   in.text("atomic_group_id", order.atomic_group_id);
   order.sequence_in_group = in.integer("sequence_in_group");
-  order.slippage_tolerance = in.number("slippage_tolerance");
+  order.slippage_tolerance = in.amount("slippage_tolerance");
   in.text("strategy_intent", order.strategy_intent);
-  in.number_map("expected_deltas", order.expected_deltas);
+  in.amount_map("expected_deltas", order.expected_deltas);
   in.object_text("metadata", order.metadata_json);
   in.text("timestamp", order.timestamp);
 }
@@ -277,18 +302,7 @@ void put_text(json& out, const char* name, const std::string& value) {
   if (!value.empty()) out[name] = value;
 }
 
-// metadata is echoed, but its numbers are written too: no "-0.0" there either.
-void normalise_zeros(json& value) {
-  if (value.is_number_float()) {
-    value = wire_double(value.get<double>());
-  } else if (value.is_structured()) {
-    for (auto& element : value) normalise_zeros(element);
-  }
-}
-
 }  // namespace
-
-double wire_double(double value) { return value == 0.0 ? 0.0 : value; }
 
 std::string order_format_markdown() {
   std::ostringstream out;
@@ -304,9 +318,10 @@ std::string order_format_markdown() {
          "anywhere else it is an error. A NUL byte anywhere is an error.\n"
       << "- At most " << max_json_depth << " nested arrays and objects.\n"
       << "- A key repeated inside one object is an error (no \"last one wins\").\n"
-      << "- Numbers: integers that fit 64 bits stay integers; every other number must be a "
-         "finite binary64 that does not round to 0 or infinity (`1e400`, `1e-400` are "
-         "errors).\n"
+      << "- Numbers: integers that fit 64 bits stay integers; every other number is kept as "
+         "its own decimal text, never converted to a binary64, so amounts are read exactly; "
+         "its magnitude must still be within binary64 range, not rounded to 0 or infinity "
+         "(`1e400`, `1e-400` are errors).\n"
       << "- In an orders file a break of this policy rejects the whole file: INP-001, exit 2, "
          "nothing executed (in a config file: CFG-001).\n\n"
       << "## Fields\n\n"
@@ -324,6 +339,13 @@ std::string order_format_markdown() {
          "out); an enum spelling not listed (ORD-004, case-sensitive). Then validation: ranges "
          "(ORD-005), what the operation needs (ORD-006), group fields (ORD-009), in the order "
          "of the table.\n\n"
+      << "Amounts (`amount`, `price`, `slippage_tolerance`, the values of `expected_deltas`) "
+         "are exact decimals: a JSON number or a JSON string holding one (`0.1` and `\"0.1\"` "
+         "are the same amount), read from its text, never through a binary64. At most 18 "
+         "fractional digits (a 19th non-zero digit is ORD-005, never rounded away) and a "
+         "magnitude below about 1.7e20; `\"NaN\"`, `\"Infinity\"`, an exponent beyond 400 or "
+         "any other text is ORD-005, another JSON type (or an empty string) ORD-003. Output "
+         "writes amounts in their shortest exact form (`0.6`, `3030.015`, `60000`).\n\n"
       << "A symbol (`pair` parts, `token_in`, `token_out`, a position key's last part) is "
          "letters, digits, `.` and `_`.\n\n"
       << "## The operation_id rule\n\n"
@@ -355,7 +377,7 @@ DecodedOrder decode_order(const nlohmann::json& value) {
   return decoded;
 }
 
-nlohmann::json encode_order(const Order& order) {
+nlohmann::json encode_order(const Order& order, AmountStyle style) {
   json out = json::object();
   put_text(out, "operation_id", order.operation_id);
   put_text(out, "book", order.book);
@@ -363,8 +385,8 @@ nlohmann::json encode_order(const Order& order) {
   out["operation"] = to_string(order.operation);
   put_text(out, "pair", order.pair);
   if (order.side) out["side"] = to_string(*order.side);
-  out["amount"] = wire_double(order.amount);
-  if (order.price) out["price"] = wire_double(*order.price);
+  out["amount"] = amount_json(order.amount, style);
+  if (order.price) out["price"] = amount_json(*order.price, style);
   out["order_type"] = to_string(order.order_type);
   put_text(out, "token_in", order.token_in);
   put_text(out, "token_out", order.token_out);
@@ -373,21 +395,22 @@ nlohmann::json encode_order(const Order& order) {
   out["execution_mode"] = to_string(order.execution_mode);
   put_text(out, "atomic_group_id", order.atomic_group_id);
   if (order.sequence_in_group) out["sequence_in_group"] = *order.sequence_in_group;
-  if (order.slippage_tolerance) out["slippage_tolerance"] = wire_double(*order.slippage_tolerance);
+  if (order.slippage_tolerance)
+    out["slippage_tolerance"] = amount_json(*order.slippage_tolerance, style);
   put_text(out, "strategy_intent", order.strategy_intent);
   if (!order.expected_deltas.empty()) {
     json deltas = json::object();
-    for (const auto& [key, amount] : order.expected_deltas) deltas[key] = wire_double(amount);
+    for (const auto& [key, amount] : order.expected_deltas)
+      deltas[key] = amount_json(amount, style);
     out["expected_deltas"] = std::move(deltas);
   }
   if (!order.metadata_json.empty()) {
-    json metadata = json::parse(order.metadata_json, nullptr, /*allow_exceptions=*/false);
-    if (metadata.is_discarded()) {
+    // Echoed as given: parse_json keeps its numbers' text (no binary64 on the way back).
+    auto metadata = parse_json(order.metadata_json);
+    if (metadata.ok())
+      out["metadata"] = std::move(metadata.value);
+    else
       out["metadata"] = order.metadata_json;
-    } else {
-      normalise_zeros(metadata);
-      out["metadata"] = std::move(metadata);
-    }
   }
   put_text(out, "timestamp", order.timestamp);
   return out;

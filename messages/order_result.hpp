@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/failure.hpp"
@@ -19,13 +20,14 @@ std::string_view to_string(ReconciliationOutcome outcome);
 
 struct KeyMismatch {
   std::string position_key;
-  double expected = 0.0;  // the position monitor's view
-  double reported = 0.0;  // what the venue reports
+  Amount expected;                 // the position monitor's view
+  std::optional<Amount> reported;  // what the venue reports; empty: it does not report the key
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, KeyMismatch& x) {
-  return f(caf::meta::type_name("KeyMismatch"), x.position_key, x.expected, x.reported);
+  return f(caf::meta::type_name("KeyMismatch"), x.position_key, x.expected,
+           optional_field(x.reported));
 }
 
 struct Reconciliation {
@@ -96,7 +98,7 @@ typename Inspector::result_type inspect(Inspector& f, HaltInfo& x) {
 struct BookResult {
   std::string book;
   std::vector<OrderResult> results;  // in submission order
-  std::map<std::string, double> positions;
+  std::map<std::string, Amount> positions;
   HaltInfo halt;
 };
 

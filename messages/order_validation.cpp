@@ -1,21 +1,12 @@
 #include "messages/order_validation.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 #include "messages/position_key.hpp"
 
 namespace tightloop {
 
 namespace {
-
-// Shortest text that reads back as the same double: -1 -> "-1", 0.1 -> "0.1".
-std::string number_text(double value) {
-  char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
 
 Failure out_of_range(std::string message) {
   return Failure{ErrorCode::ord_out_of_range, std::move(message)};
@@ -32,11 +23,9 @@ std::optional<Failure> check_required(const Order& order) {
   return std::nullopt;
 }
 
-std::optional<Failure> check_positive(const char* name, double value) {
-  if (!std::isfinite(value))
-    return out_of_range(std::string(name) + " must be finite (got " + number_text(value) + ")");
-  if (value <= 0.0)
-    return out_of_range(std::string(name) + " must be > 0 (got " + number_text(value) + ")");
+std::optional<Failure> check_positive(const char* name, Amount value) {
+  if (value.sign() <= 0)
+    return out_of_range(std::string(name) + " must be > 0 (got " + format(value) + ")");
   return std::nullopt;
 }
 
@@ -46,11 +35,9 @@ std::optional<Failure> check_ranges(const Order& order) {
     if (auto failure = check_positive("price", *order.price)) return failure;
   }
   if (order.slippage_tolerance) {
-    const double tolerance = *order.slippage_tolerance;
-    // Written so that NaN fails too.
-    if (!(tolerance >= 0.0 && tolerance < 1.0))
-      return out_of_range("slippage_tolerance must be in [0, 1) (got " + number_text(tolerance) +
-                          ")");
+    const Amount tolerance = *order.slippage_tolerance;
+    if (tolerance.negative() || tolerance >= Amount::units(1))
+      return out_of_range("slippage_tolerance must be in [0, 1) (got " + format(tolerance) + ")");
   }
   if (order.sequence_in_group && *order.sequence_in_group < 0)
     return out_of_range("sequence_in_group must be >= 0 (got " +

@@ -10,49 +10,48 @@ using nlohmann::json;
 
 json text_or_null(std::string_view text) { return text.empty() ? json(nullptr) : json(text); }
 
-json number_or_null(const std::optional<double>& value) {
-  return value ? json(wire_double(*value)) : json(nullptr);
-}
-
 }  // namespace
 
-nlohmann::json encode_delta(const ExecutionDelta& delta) {
+nlohmann::json encode_delta(const ExecutionDelta& delta, AmountStyle style) {
   json out = json::object();
   out["position_key"] = delta.position_key;
-  out["delta_amount"] = wire_double(delta.delta_amount);
+  out["delta_amount"] = amount_json(delta.delta_amount, style);
   out["source"] = to_string(delta.source);
-  out["price"] = number_or_null(delta.price);
-  out["fee"] = wire_double(delta.fee);
+  out["price"] = amount_json(delta.price, style);
+  out["fee"] = amount_json(delta.fee, style);
   out["operation_id"] = text_or_null(delta.operation_id);
   return out;
 }
 
-nlohmann::json encode_handshake(const ExecutionHandshake& handshake) {
+nlohmann::json encode_handshake(const ExecutionHandshake& handshake, AmountStyle style) {
   json out = json::object();
   out["operation_id"] = text_or_null(handshake.order.operation_id);
   out["book"] = text_or_null(handshake.order.book);
-  out["order"] = encode_order(handshake.order);
+  out["order"] = encode_order(handshake.order, style);
   out["status"] = to_string(handshake.status);
   out["trade_id"] = text_or_null(handshake.trade_id);
-  out["executed_amount"] = wire_double(handshake.executed_amount);
-  out["executed_price"] = number_or_null(handshake.executed_price);
-  out["position_deltas"] = encode_positions(handshake.position_deltas);
-  out["fee_amount"] = wire_double(handshake.fee_amount);
+  out["executed_amount"] = amount_json(handshake.executed_amount, style);
+  out["executed_price"] = amount_json(handshake.executed_price, style);
+  out["position_deltas"] = encode_positions(handshake.position_deltas, style);
+  out["fee_amount"] = amount_json(handshake.fee_amount, style);
   out["fee_currency"] = text_or_null(handshake.fee_currency);
   out["fee_venue"] = text_or_null(handshake.fee_venue);
   out["error_code"] = text_or_null(to_string(handshake.error_code));
   out["error_message"] = text_or_null(handshake.error_message);
-  out["timestamp"] = text_or_null(handshake.timestamp);
+  out["timestamp"] = text_or_null(handshake.order.timestamp);  // the order's, verbatim
   out["in_doubt"] = handshake.in_doubt;
   return out;
 }
 
-nlohmann::json encode_reconciliation(const Reconciliation& reconciliation) {
+nlohmann::json encode_reconciliation(const Reconciliation& reconciliation, AmountStyle style) {
   json mismatches = json::array();
-  for (const auto& mismatch : reconciliation.mismatches)
-    mismatches.push_back({{"position_key", mismatch.position_key},
-                          {"expected", wire_double(mismatch.expected)},
-                          {"reported", wire_double(mismatch.reported)}});
+  for (const auto& mismatch : reconciliation.mismatches) {
+    json entry = json::object();
+    entry["position_key"] = mismatch.position_key;
+    entry["expected"] = amount_json(mismatch.expected, style);
+    entry["reported"] = amount_json(mismatch.reported, style);
+    mismatches.push_back(std::move(entry));
+  }
   json out = json::object();
   out["outcome"] = to_string(reconciliation.outcome);
   out["attempts"] = reconciliation.attempts;
@@ -61,19 +60,22 @@ nlohmann::json encode_reconciliation(const Reconciliation& reconciliation) {
   return out;
 }
 
-nlohmann::json encode_order_result(const OrderResult& result) {
-  json out = encode_handshake(result.handshake);
+nlohmann::json encode_order_result(const OrderResult& result, AmountStyle style) {
+  json out = encode_handshake(result.handshake, style);
   json deltas = json::array();
-  for (const auto& delta : result.deltas) deltas.push_back(encode_delta(delta));
+  for (const auto& delta : result.deltas) deltas.push_back(encode_delta(delta, style));
   out["deltas"] = std::move(deltas);
-  out["reconciliation"] = encode_reconciliation(result.reconciliation);
+  out["reconciliation"] = encode_reconciliation(result.reconciliation, style);
   const auto& expected = result.expected_deltas_check;
   if (expected.checked) {
     json mismatches = json::array();
-    for (const auto& m : expected.mismatches)
-      mismatches.push_back({{"position_key", m.position_key},
-                            {"expected", wire_double(m.expected)},
-                            {"actual", wire_double(m.reported)}});
+    for (const auto& m : expected.mismatches) {
+      json entry = json::object();
+      entry["position_key"] = m.position_key;
+      entry["expected"] = amount_json(m.expected, style);
+      entry["actual"] = amount_json(m.reported, style);
+      mismatches.push_back(std::move(entry));
+    }
     out["expected_deltas_check"] = {
         {"outcome", expected.mismatches.empty() ? "matched" : "mismatch"},
         {"mismatches", std::move(mismatches)}};
@@ -83,9 +85,9 @@ nlohmann::json encode_order_result(const OrderResult& result) {
   return out;
 }
 
-nlohmann::json encode_positions(const std::map<std::string, double>& positions) {
+nlohmann::json encode_positions(const std::map<std::string, Amount>& positions, AmountStyle style) {
   json out = json::object();
-  for (const auto& [key, amount] : positions) out[key] = wire_double(amount);
+  for (const auto& [key, amount] : positions) out[key] = amount_json(amount, style);
   return out;
 }
 

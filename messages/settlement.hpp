@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/amount_inspect.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/failure.hpp"
 
@@ -25,7 +26,7 @@ typename Inspector::result_type inspect(Inspector& f, Settlement& x) {
 // the balances of the legs' keys after applying them.
 struct LegsResult {
   Failure failure;
-  std::map<std::string, double> balances;
+  std::map<std::string, Amount> balances;
 };
 
 template <class Inspector>

@@ -25,6 +25,8 @@ struct Slot {
   std::optional<OrderResult> ingress;  // an order that failed before reaching a book
   std::map<std::string, std::size_t> event_index;  // event: book -> position in its stream
   json timestamp;                      // event: its timestamp, or null
+  std::vector<std::string> event_books;  // event: the books it goes to
+  MarketData market;                     // market event: the market data from it on
 };
 
 // Empty when the order's book is known (filled in when the order names none and one book is
@@ -44,12 +46,13 @@ std::optional<Failure> resolve_book(const Config& config, Order& order) {
   return std::nullopt;
 }
 
-json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results) {
+json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results,
+                  AmountStyle amounts) {
   json books = json::object();
   for (const auto& [book, index] : slot.event_index) {
     const auto& refresh = results.at(book).entries.at(index).refresh;
     json deltas = json::array();
-    for (const auto& delta : refresh.deltas) deltas.push_back(encode_delta(delta));
+    for (const auto& delta : refresh.deltas) deltas.push_back(encode_delta(delta, amounts));
     json error_code = nullptr, error_message = nullptr;
     if (refresh.failure.failed()) {
       error_code = std::string(to_string(refresh.failure.code));
@@ -62,11 +65,12 @@ json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results
   return {{"event", "refresh"}, {"timestamp", slot.timestamp}, {"books", std::move(books)}};
 }
 
-json halt_report(const BookResult& book) {
+json halt_report(const BookResult& book, AmountStyle amounts) {
   json mismatches = json::array();
   for (const auto& m : book.halt.mismatches)
-    mismatches.push_back(
-        {{"position_key", m.position_key}, {"expected", m.expected}, {"reported", m.reported}});
+    mismatches.push_back({{"position_key", m.position_key},
+                          {"expected", amount_json(m.expected, amounts)},
+                          {"reported", amount_json(m.reported, amounts)}});
   return {{"code", std::string(to_string(book.halt.code))},
           {"reason", book.halt.reason},
           {"mismatches", std::move(mismatches)}};
@@ -74,7 +78,7 @@ json halt_report(const BookResult& book) {
 
 }  // namespace
 
-BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
+BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountStyle amounts) {
   const auto& entries = file.entries;
   BatchOutput output;
   std::vector<Slot> slots(entries.size());
@@ -102,14 +106,8 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
       }
       slot.kind = event.kind == InputEventKind::refresh ? EntryKind::refresh : EntryKind::market;
       slot.timestamp = event.timestamp.empty() ? json(nullptr) : json(event.timestamp);
-      for (const auto& book : event.books.empty() ? all_books : event.books) {
-        auto& stream = streams[book];
-        slot.event_index[book] = stream.size();
-        stream.emplace_back();
-        stream.back().kind = slot.kind == EntryKind::refresh ? StreamEntryKind::refresh
-                                                             : StreamEntryKind::market;
-        if (slot.kind == EntryKind::market) stream.back().market = market;
-      }
+      slot.event_books = event.books.empty() ? all_books : event.books;
+      if (slot.kind == EntryKind::market) slot.market = market;
       continue;
     }
     auto decoded = decode_order(entry);
@@ -129,9 +127,21 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
       orders[i].ingress_failure = std::move(*shapes[i]);
   // A member that cannot reach any book names no book or an unknown one, so its group spans
   // books by check_group_shapes: every other member already failed with ORD-009 above.
+  // Each book's stream in input order: events and orders interleaved as in the file.
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!shape_input[i]) continue;
     auto& slot = slots[i];
+    if (slot.kind != EntryKind::order) {
+      for (const auto& book : slot.event_books) {
+        auto& stream = streams[book];
+        slot.event_index[book] = stream.size();
+        stream.emplace_back();
+        stream.back().kind = slot.kind == EntryKind::refresh ? StreamEntryKind::refresh
+                                                             : StreamEntryKind::market;
+        if (slot.kind == EntryKind::market) stream.back().market = slot.market;
+      }
+      continue;
+    }
+    if (!shape_input[i]) continue;
     auto& order = orders[i];
     if (!routable[i]) {
       slot.ingress.emplace();
@@ -158,10 +168,11 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
       case EntryKind::order:
         output.lines.push_back(encode_order_result(
             slot.ingress ? *slot.ingress
-                         : results.at(slot.book).entries.at(slot.stream_index).order));
+                         : results.at(slot.book).entries.at(slot.stream_index).order,
+            amounts));
         break;
       case EntryKind::refresh:
-        output.lines.push_back(refresh_line(slot, results));
+        output.lines.push_back(refresh_line(slot, results, amounts));
         break;
       case EntryKind::market:
         output.lines.push_back({{"event", "market"}, {"timestamp", slot.timestamp}});
@@ -170,16 +181,16 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file) {
   }
   json positions, halted = json::object();
   if (results.size() == 1) {
-    positions = encode_positions(results.begin()->second.book.positions);
+    positions = encode_positions(results.begin()->second.book.positions, amounts);
   } else {
     positions = json::object();
     for (const auto& [book, result] : results)
-      positions[book] = encode_positions(result.book.positions);
+      positions[book] = encode_positions(result.book.positions, amounts);
   }
   for (const auto& [book, result] : results) {
     if (!result.book.halt.halted) continue;
     output.halted_books.push_back(book);
-    halted[book] = halt_report(result.book);
+    halted[book] = halt_report(result.book, amounts);
     log_line(LogLevel::error, "run",
              "book " + book + " halted: " + std::string(to_string(result.book.halt.code)) + " " +
                  result.book.halt.reason);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "messages/json_number.hpp"
 #include "config/config.hpp"
 #include "messages/failure.hpp"
 #include "config/orders_file.hpp"
@@ -20,6 +21,8 @@ struct BatchOutput {
   Failure failure;  // INP-003: a malformed event line; nothing was executed
 };
 
-BatchOutput run_batch_job(const Config& config, const OrdersFile& file);
+// `amounts`: how the output lines show amounts (exact decimals, as numbers or as strings).
+BatchOutput run_batch_job(const Config& config, const OrdersFile& file,
+                          AmountStyle amounts = AmountStyle::numbers);
 
 }  // namespace tightloop

@@ -23,7 +23,7 @@ PositionBook opening_positions(const BookConfig& book) {
   PositionBook positions;
   for (const auto& key : book.subscribed_keys) {
     auto initial = book.initial_positions.find(key);
-    positions.open(key, initial == book.initial_positions.end() ? 0.0 : initial->second);
+    positions.open(key, initial == book.initial_positions.end() ? Amount{} : initial->second);
   }
   return positions;
 }

@@ -225,7 +225,7 @@ book_supervisor_actor::behavior_type book_supervisor(
             promise.delegate(it->second, snapshot_atom::value);
         });
       },
-      [self](adjust_atom, const std::string& venue, const std::string& key, double delta_amount) {
+      [self](adjust_atom, const std::string& venue, const std::string& key, Amount delta_amount) {
         return with_parts<bool>(self, [self, venue, key, delta_amount](auto& promise) {
           auto it = self->state.actors.venues.find(venue);
           if (it == self->state.actors.venues.end())

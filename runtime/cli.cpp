@@ -6,6 +6,7 @@
 
 #include "config/config_loader.hpp"
 #include "messages/error_code.hpp"
+#include "messages/json_number.hpp"
 #include "messages/order_json.hpp"
 #include "runtime/batch_job.hpp"
 #include "runtime/log_sinks.hpp"
@@ -16,13 +17,15 @@ namespace tightloop {
 namespace {
 
 constexpr const char* usage_text =
-    "usage: tightloop run --config FILE --orders FILE\n"
+    "usage: tightloop run --config FILE --orders FILE [--amounts numbers|strings]\n"
     "       tightloop error-codes | order-format\n"
     "       tightloop --help | --version\n"
     "\n"
     "run          execute the orders file, one batch per book, books in parallel;\n"
     "             stdout: one JSON line per order (its handshake and \"deltas\"), in input\n"
-    "             order, then {\"positions\": ...}\n"
+    "             order, then {\"positions\": ...}; amounts are exact decimals, JSON\n"
+    "             numbers by default, strings with --amounts strings (for JSON parsers\n"
+    "             that read numbers as binary64)\n"
     "error-codes  print the error code registry (Markdown)\n"
     "order-format print the order wire format: fields, types, rules, codes (Markdown)\n"
     "\n"
@@ -48,7 +51,7 @@ int written(std::ostream& out, std::ostream& err, int code) {
 }
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string config_path, orders_path;
+  std::string config_path, orders_path, amounts_text;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
     auto take_value = [&](std::string& into) {
@@ -57,9 +60,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       return true;
     };
     // A value given twice is refused: which one would win is a guess.
-    auto set_once = [&](const char* name, std::string& into, std::string value) {
+    auto set_once = [&](const char* name, std::string& into, std::string value,
+                        const char* what = "a FILE") {
       if (!into.empty()) return usage_error(err, std::string(name) + " given twice");
-      if (value.empty()) return usage_error(err, std::string(name) + " needs a FILE");
+      if (value.empty()) return usage_error(err, std::string(name) + " needs " + what);
       into = std::move(value);
       return exit_ok;
     };
@@ -72,6 +76,12 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       status = set_once("--config", config_path, arg.substr(9));
     } else if (arg.rfind("--orders=", 0) == 0) {
       status = set_once("--orders", orders_path, arg.substr(9));
+    } else if (arg == "--amounts") {
+      std::string value;
+      if (!take_value(value)) return usage_error(err, "--amounts needs numbers or strings");
+      status = set_once("--amounts", amounts_text, value, "numbers or strings");
+    } else if (arg.rfind("--amounts=", 0) == 0) {
+      status = set_once("--amounts", amounts_text, arg.substr(10), "numbers or strings");
     } else {
       return usage_error(err, "unknown argument '" + arg + "'");
     }
@@ -79,6 +89,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   if (config_path.empty()) return usage_error(err, "run needs --config FILE");
   if (orders_path.empty()) return usage_error(err, "run needs --orders FILE");
+  if (!amounts_text.empty() && amounts_text != "numbers" && amounts_text != "strings")
+    return usage_error(err, "--amounts must be numbers or strings, got '" + amounts_text + "'");
+  const auto amounts = amounts_text == "strings" ? AmountStyle::strings : AmountStyle::numbers;
 
   auto loaded = load_config_file(config_path);
   if (!loaded.ok()) {
@@ -95,13 +108,13 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     return exit_bad_input;
   }
 
-  auto output = run_batch_job(loaded.config, orders);
+  auto output = run_batch_job(loaded.config, orders, amounts);
   if (output.failure.failed()) {
     output.failure.message = "orders file '" + orders_path + "': " + output.failure.message;
     err << "tightloop: " << output.failure.describe() << "\n";
     return exit_bad_input;
   }
-  for (const auto& line : output.lines) out << line.dump() << '\n';
+  for (const auto& line : output.lines) out << dump_json(line) << '\n';
   return written(out, err, output.halted_books.empty() ? exit_ok : exit_book_halted);
 }
 

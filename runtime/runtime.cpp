@@ -139,13 +139,13 @@ bool Runtime::inject_fault(const std::string& book, const std::string& venue,
   return impl_->ask_supervisor<bool>(book, fault_atom::value, venue, fault);
 }
 
-std::map<std::string, double> Runtime::venue_balances(const std::string& book,
+std::map<std::string, Amount> Runtime::venue_balances(const std::string& book,
                                                       const std::string& venue) {
   return impl_->ask_supervisor<Balances>(book, snapshot_atom::value, venue);
 }
 
 bool Runtime::adjust_venue_balance(const std::string& book, const std::string& venue,
-                                   const std::string& key, double delta_amount) {
+                                   const std::string& key, Amount delta_amount) {
   return impl_->ask_supervisor<bool>(book, adjust_atom::value, venue, key, delta_amount);
 }
 

@@ -46,11 +46,11 @@ class Runtime {
   bool inject_fault(const std::string& book, const std::string& venue, const FaultSpec& fault);
 
   // A venue's ledger for a book (reconciliation's other side).
-  std::map<std::string, double> venue_balances(const std::string& book, const std::string& venue);
+  std::map<std::string, Amount> venue_balances(const std::string& book, const std::string& venue);
   // An out-of-band change to a venue's ledger the book did not order (a deposit, a correction);
   // the next order touching the key fails reconciliation. False if the key is not held.
   bool adjust_venue_balance(const std::string& book, const std::string& venue,
-                            const std::string& key, double delta_amount);
+                            const std::string& key, Amount delta_amount);
 
  private:
   struct Impl;

@@ -3,10 +3,12 @@
 // loans left open, sequence_in_group ordering and its validation.
 #include <doctest/doctest.h>
 
+#include "messages/json_number.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/test_support.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 using tightloop::test::exact_config;
 using tightloop::test::order_from;
 
@@ -14,13 +16,12 @@ namespace {
 
 using test::Positions;
 
-constexpr double flash_fee_rate = 0.0005;  // exact_config's aave
-constexpr double weth_liquidity_index = 1.25;
-constexpr double weth_borrow_index = 2.0;
-constexpr double weeth_liquidity_index = 1.0;
-constexpr double weeth_per_weth = 0.5;
+// exact_config's aave: flash fee 0.0005, WETH indices 1.25 / 2, weETH 1 / 1; etherfi 0.5 weETH
+// per WETH. Every result below is exact, so no rounding rule comes into play.
 
-const Positions& initial_positions = test::exact_initial_positions();
+// A function, not a namespace-scope reference: exact_initial_positions() builds its amounts
+// with test::amount, whose REQUIRE needs a running test.
+const Positions& initial_positions() { return test::exact_initial_positions(); }
 using test::all_venue_ledgers;
 
 Positions positions_now(Runtime& runtime, const std::string& book) {
@@ -29,11 +30,11 @@ Positions positions_now(Runtime& runtime, const std::string& book) {
 
 nlohmann::json member(const std::string& id, const std::string& venue,
                       const std::string& operation, const std::string& token_field,
-                      const std::string& token, double amount, const std::string& group,
-                      std::int64_t sequence) {
+                      const std::string& token, const std::string& amount,
+                      const std::string& group, std::int64_t sequence) {
   return {{"operation_id", id},      {"venue", venue},
           {"operation", operation},  {token_field, token},
-          {"amount", amount},        {"execution_mode", "atomic"},
+          {"amount", raw_number(amount)}, {"execution_mode", "atomic"},
           {"atomic_group_id", group}, {"sequence_in_group", sequence}};
 }
 
@@ -42,11 +43,11 @@ nlohmann::json member(const std::string& id, const std::string& venue,
 // The wallet has no WETH left after the stake, so the borrow alone covers repay and fee.
 std::vector<nlohmann::json> loop_members(const std::string& group) {
   return {
-      member(group + "-flash", "aave", "flash_borrow", "token_out", "WETH", 8.0, group, 0),
-      member(group + "-stake", "etherfi", "stake", "token_in", "WETH", 18.0, group, 1),
-      member(group + "-supply", "aave", "supply", "token_in", "weETH", 9.0, group, 2),
-      member(group + "-borrow", "aave", "borrow", "token_out", "WETH", 8.5, group, 3),
-      member(group + "-repay", "aave", "flash_repay", "token_in", "WETH", 8.0, group, 4),
+      member(group + "-flash", "aave", "flash_borrow", "token_out", "WETH", "8", group, 0),
+      member(group + "-stake", "etherfi", "stake", "token_in", "WETH", "18", group, 1),
+      member(group + "-supply", "aave", "supply", "token_in", "weETH", "9", group, 2),
+      member(group + "-borrow", "aave", "borrow", "token_out", "WETH", "8.5", group, 3),
+      member(group + "-repay", "aave", "flash_repay", "token_in", "WETH", "8", group, 4),
   };
 }
 
@@ -58,19 +59,19 @@ std::vector<Order> orders_of(const std::vector<nlohmann::json>& jsons) {
 
 // The loop's effect on the initial positions, each key summed in the order the legs apply.
 Positions after_loop() {
-  Positions expected = initial_positions;
-  double weth = 10.0;
-  weth += 8.0;                                 // flash_borrow
-  weth += -18.0;                               // stake
-  weth += 8.5;                                 // borrow
-  weth += -8.0 - 8.0 * flash_fee_rate;         // flash_repay, fee folded into the wallet leg
-  double weeth = 0.0;
-  weeth += 18.0 * weeth_per_weth;              // stake
-  weeth += -9.0;                               // supply
+  Positions expected = initial_positions();
+  Amount weth = "10"_amt;
+  weth += "8"_amt;       // flash_borrow
+  weth += "-18"_amt;     // stake
+  weth += "8.5"_amt;     // borrow
+  weth += "-8.004"_amt;  // flash_repay 8, fee 8 * 0.0005 = 0.004 folded into the wallet leg
+  Amount weeth;
+  weeth += "9"_amt;   // stake: 18 * 0.5
+  weeth += "-9"_amt;  // supply
   expected["wallet:BaseToken:WETH"] = weth;
   expected["wallet:LST:weETH"] = weeth;
-  expected["aave:aToken:weETH"] = 9.0 / weeth_liquidity_index;
-  expected["aave:debtToken:WETH"] = 8.5 / weth_borrow_index;
+  expected["aave:aToken:weETH"] = "9"_amt;      // 9 / 1
+  expected["aave:debtToken:WETH"] = "4.25"_amt;  // 8.5 / 2
   return expected;
 }
 
@@ -78,17 +79,17 @@ Positions after_loop() {
 std::vector<Order> ordinary_after(const std::string& prefix) {
   return orders_of({
       {{"operation_id", prefix + "-after-supply"}, {"venue", "aave"}, {"operation", "supply"},
-       {"token_in", "WETH"}, {"amount", 1.0}},
+       {"token_in", "WETH"}, {"amount", 1}},
       {{"operation_id", prefix + "-after-stake"}, {"venue", "etherfi"}, {"operation", "stake"},
-       {"token_in", "WETH"}, {"amount", 2.0}},
+       {"token_in", "WETH"}, {"amount", 2}},
   });
 }
 
 Positions after_ordinary(Positions positions) {
-  positions["wallet:BaseToken:WETH"] += -1.0;
-  positions["wallet:BaseToken:WETH"] += -2.0;
-  positions["aave:aToken:WETH"] += 1.0 / weth_liquidity_index;
-  positions["wallet:LST:weETH"] += 2.0 * weeth_per_weth;
+  positions["wallet:BaseToken:WETH"] += "-1"_amt;
+  positions["wallet:BaseToken:WETH"] += "-2"_amt;
+  positions["aave:aToken:WETH"] += "0.8"_amt;  // 1 / 1.25
+  positions["wallet:LST:weETH"] += "1"_amt;    // 2 * 0.5
   return positions;
 }
 
@@ -134,7 +135,7 @@ void check_ordinary_after(Runtime& runtime, const BookResult& result, std::size_
   CHECK(stake.handshake.status == HandshakeStatus::executed);
   CHECK(stake.handshake.trade_id == "etherfi-1");
   CHECK(stake.reconciliation.outcome == ReconciliationOutcome::matched);
-  const auto expected = after_ordinary(initial_positions);
+  const auto expected = after_ordinary(initial_positions());
   CHECK(result.positions == expected);
   CHECK(all_venue_ledgers(runtime, "main") == expected);
 }
@@ -143,7 +144,7 @@ void check_ordinary_after(Runtime& runtime, const BookResult& result, std::size_
 
 TEST_CASE("a leveraged-staking loop runs as one atomic group with exact positions and ledgers") {
   Runtime runtime(exact_config());
-  REQUIRE(positions_now(runtime, "main") == initial_positions);
+  REQUIRE(positions_now(runtime, "main") == initial_positions());
   auto result = runtime.run_book("main", orders_of(loop_members("loop")));
   REQUIRE(result.results.size() == 5);
   const char* trade_ids[] = {"aave-1", "etherfi-1", "aave-2", "aave-3", "aave-4"};
@@ -160,19 +161,21 @@ TEST_CASE("a leveraged-staking loop runs as one atomic group with exact position
     CHECK_FALSE(r.deltas.empty());
   }
   const auto& repay = result.results[4];
-  CHECK(repay.handshake.executed_amount == 8.0);
-  CHECK(repay.handshake.fee_amount == 8.0 * flash_fee_rate);
+  CHECK(repay.handshake.executed_amount == "8"_amt);
+  CHECK(repay.handshake.fee_amount == "0.004"_amt);  // 8 * 0.0005
   CHECK(repay.handshake.fee_currency == "WETH");
   REQUIRE(repay.deltas.size() == 1);
   CHECK(repay.deltas[0].position_key == "wallet:BaseToken:WETH");
-  CHECK(repay.deltas[0].delta_amount == -8.0 - 8.0 * flash_fee_rate);
-  CHECK(repay.deltas[0].fee == 8.0 * flash_fee_rate);
+  CHECK(repay.deltas[0].delta_amount == "-8.004"_amt);
+  CHECK(repay.deltas[0].fee == "0.004"_amt);
   const auto& borrow = result.results[3];
   CHECK(borrow.handshake.position_deltas ==
-        Positions{{"wallet:BaseToken:WETH", 8.5}, {"aave:debtToken:WETH", 8.5 / 2.0}});
+        Positions{{"wallet:BaseToken:WETH", "8.5"_amt}, {"aave:debtToken:WETH", "4.25"_amt}});
 
   CHECK_FALSE(result.halt.halted);
   const auto expected = after_loop();
+  CHECK(expected.at("wallet:BaseToken:WETH") == "0.496"_amt);  // 10 + 8 - 18 + 8.5 - 8.004
+  CHECK(expected.at("wallet:LST:weETH").is_zero());
   CHECK(result.positions == expected);
   CHECK(all_venue_ledgers(runtime, "main") == expected);
   CHECK_FALSE(runtime.status("main").halt.halted);
@@ -210,13 +213,14 @@ TEST_CASE("the loop failing at each member with the venue's own error leaves eve
       // No USDC market on aave.
       {"token_out", "USDC", ErrorCode::ven_unknown_asset, "USDC"},
       // The wallet holds 18 WETH after the flash loan.
-      {"amount", 18.5, ErrorCode::ven_insufficient_balance, "WETH"},
+      {"amount", raw_number("18.5"), ErrorCode::ven_insufficient_balance, "WETH"},
       // The stake gave 9 weETH.
-      {"amount", 9.5, ErrorCode::ven_insufficient_balance, "weETH"},
+      {"amount", raw_number("9.5"), ErrorCode::ven_insufficient_balance, "weETH"},
       // aave:debtToken:weETH is not subscribed.
       {"token_out", "weETH", ErrorCode::pos_unknown_key, "aave:debtToken:weETH"},
       // More than the 8 WETH flash-borrowed.
-      {"amount", 8.5, ErrorCode::ven_flash_liability, "exceeds the outstanding flash loan"},
+      {"amount", raw_number("8.5"), ErrorCode::ven_flash_liability,
+       "exceeds the outstanding flash loan"},
   };
   for (std::size_t k = 0; k < 5; ++k) {
     CAPTURE(k);
@@ -235,7 +239,7 @@ TEST_CASE("groups fail and succeed one after another in the same batch, each all
   Runtime runtime(exact_config());
   // A failed loop, then the same loop under a new group id: it runs as if the first never had.
   auto members = loop_members("first");
-  members[4]["amount"] = 9.0;
+  members[4]["amount"] = 9;
   for (auto& json : loop_members("second")) members.push_back(json);
   auto result = runtime.run_book("main", orders_of(members));
   REQUIRE(result.results.size() == 10);
@@ -283,19 +287,19 @@ TEST_CASE("a venue crashing inside a group is put back to its checkpoint when th
   check_group_failed_at(result, 5, 2, ErrorCode::em_component_down, "venue aave died");
   CHECK(result.results[2].handshake.in_doubt);
   CHECK(result.halt.halted);
-  CHECK(result.positions == initial_positions);
+  CHECK(result.positions == initial_positions());
 
   auto resumed = runtime.resume("main");
   CHECK(resumed.resumed);
   CHECK(resumed.restarted_venues == std::vector<std::string>{"aave"});
-  CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
+  CHECK(all_venue_ledgers(runtime, "main") == initial_positions());
 
   // The 8 WETH flash loan of the failed group is gone: repaying 5 against a new loan of 1 is
   // refused by aave itself, at the member.
   auto probe = runtime.run_book(
-      "main", orders_of({member("probe-flash", "aave", "flash_borrow", "token_out", "WETH", 1.0,
+      "main", orders_of({member("probe-flash", "aave", "flash_borrow", "token_out", "WETH", "1",
                                 "probe", 0),
-                         member("probe-repay", "aave", "flash_repay", "token_in", "WETH", 5.0,
+                         member("probe-repay", "aave", "flash_repay", "token_in", "WETH", "5",
                                 "probe", 1)}));
   check_group_failed_at(probe, 2, 1, ErrorCode::ven_flash_liability, "exceeds");
   CHECK(probe.results[1].handshake.error_message ==
@@ -318,26 +322,26 @@ TEST_CASE("a group that ends without repaying its flash loan fails its last memb
     CHECK(result.results[3].handshake.error_message ==
           "flash loan of WETH on aave not repaid (8 outstanding at the end of the group)");
     CHECK_FALSE(result.halt.halted);
-    CHECK(result.positions == initial_positions);
-    CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
+    CHECK(result.positions == initial_positions());
+    CHECK(all_venue_ledgers(runtime, "main") == initial_positions());
   }
   SUBCASE("a flash_repay smaller than the loan") {
     Runtime runtime(exact_config());
     auto members = loop_members("short");
-    members[4]["amount"] = 4.0;
+    members[4]["amount"] = 4;
     auto result = runtime.run_book("main", orders_of(members));
     REQUIRE(result.results.size() == 5);
     check_group_failed_at(result, 5, 4, ErrorCode::ven_flash_liability, "not repaid");
     CHECK(result.results[4].handshake.error_message ==
           "flash loan of WETH on aave not repaid (4 outstanding at the end of the group)");
     CHECK_FALSE(result.halt.halted);
-    CHECK(result.positions == initial_positions);
-    CHECK(all_venue_ledgers(runtime, "main") == initial_positions);
+    CHECK(result.positions == initial_positions());
+    CHECK(all_venue_ledgers(runtime, "main") == initial_positions());
     // The next aave order counts from 1: nothing of the group is left on the venue.
     auto next = runtime.run_book("main", ordinary_after("short"));
     CHECK(next.results[0].handshake.trade_id == "aave-1");
-    CHECK(next.positions == after_ordinary(initial_positions));
-    CHECK(all_venue_ledgers(runtime, "main") == after_ordinary(initial_positions));
+    CHECK(next.positions == after_ordinary(initial_positions()));
+    CHECK(all_venue_ledgers(runtime, "main") == after_ordinary(initial_positions()));
   }
 }
 
@@ -396,11 +400,11 @@ TEST_CASE("flash_borrow and flash_repay outside an atomic group fail with ORD-00
   Runtime runtime(exact_config());
   auto result = runtime.run_book(
       "main", orders_of({{{"operation_id", "lone-flash"}, {"venue", "aave"},
-                          {"operation", "flash_borrow"}, {"token_out", "WETH"}, {"amount", 8.0}},
+                          {"operation", "flash_borrow"}, {"token_out", "WETH"}, {"amount", 8}},
                          {{"operation_id", "lone-repay"}, {"venue", "aave"},
-                          {"operation", "flash_repay"}, {"token_in", "WETH"}, {"amount", 8.0}},
+                          {"operation", "flash_repay"}, {"token_in", "WETH"}, {"amount", 8}},
                          {{"operation_id", "after"}, {"venue", "aave"}, {"operation", "supply"},
-                          {"token_in", "WETH"}, {"amount", 1.0}}}));
+                          {"token_in", "WETH"}, {"amount", 1}}}));
   REQUIRE(result.results.size() == 3);
   for (std::size_t i = 0; i < 2; ++i) {
     CAPTURE(i);
@@ -413,9 +417,9 @@ TEST_CASE("flash_borrow and flash_repay outside an atomic group fail with ORD-00
   }
   CHECK(result.results[2].handshake.status == HandshakeStatus::executed);
   CHECK(result.results[2].handshake.trade_id == "aave-1");
-  auto expected = initial_positions;
-  expected["wallet:BaseToken:WETH"] += -1.0;
-  expected["aave:aToken:WETH"] += 1.0 / weth_liquidity_index;
+  auto expected = initial_positions();
+  expected["wallet:BaseToken:WETH"] += "-1"_amt;
+  expected["aave:aToken:WETH"] += "0.8"_amt;  // 1 / 1.25
   CHECK(result.positions == expected);
   CHECK(all_venue_ledgers(runtime, "main") == expected);
 }

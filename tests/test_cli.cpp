@@ -2,11 +2,18 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <regex>
 #include <set>
+#include <string_view>
 
+#include "messages/json_input.hpp"
+#include "messages/json_number.hpp"
 #include "tests/test_support.hpp"
 
 using namespace tightloop::test;
+using tightloop::Amount;
+using tightloop::dump_json;
+using tightloop::raw_number;
 
 namespace {
 
@@ -16,9 +23,64 @@ const std::string default_orders = source_dir + "/config/default-orders.jsonl";
 
 std::string orders_jsonl(const std::vector<nlohmann::json>& orders) {
   std::string text;
-  for (const auto& o : orders) text += o.dump() + "\n";
+  for (const auto& o : orders) text += dump_json(o) + "\n";
   return text;
 }
+
+// An output line read as the program's clients should: parse_json keeps each number's text.
+nlohmann::json parse_line(const std::string& line) {
+  auto parsed = tightloop::parse_json(line);
+  REQUIRE_MESSAGE(parsed.ok(), (parsed.error ? parsed.error->message : std::string()) << ": "
+                                                                                       << line);
+  return parsed.value;
+}
+
+// An amount of the output, printed as a JSON number (the default), read exactly.
+Amount number_amount(const nlohmann::json& value) {
+  REQUIRE_MESSAGE(tightloop::is_json_number(value), dump_json(value));
+  std::string why;
+  auto amount = tightloop::amount_from_json(value, why);
+  REQUIRE_MESSAGE(amount.has_value(), why);
+  return *amount;
+}
+
+// An amount printed as a JSON string (--amounts strings), read exactly.
+Amount string_amount(const nlohmann::json& value) {
+  REQUIRE_MESSAGE(value.is_string(), dump_json(value));
+  return amount(value.get<std::string>());
+}
+
+// Every JSON number token of `text` (outside string literals), as written.
+std::vector<std::string> number_tokens(const std::string& text) {
+  constexpr std::string_view number_chars = "+-.0123456789eE";
+  std::vector<std::string> tokens;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i;
+      while (end < text.size() && number_chars.find(text[end]) != std::string_view::npos) ++end;
+      tokens.push_back(text.substr(i, end - i));
+      i = end - 1;
+    }
+  }
+  return tokens;
+}
+
+// An exact decimal in its shortest form: no exponent, at most 18 fractional digits, no
+// trailing zero after the point. (A binary64 printed in full, `3030.0150000000003`, still
+// passes the digit count: the exact values checked below catch that.)
+const std::regex exact_decimal("-?(0|[1-9][0-9]*)(\\.[0-9]{0,17}[1-9])?");
+const std::regex integer_token("-?(0|[1-9][0-9]*)");
 
 }  // namespace
 
@@ -54,7 +116,7 @@ TEST_CASE("the default config and orders run, one line per order plus positions,
   REQUIRE(lines.size() == entries + 1);
   std::set<std::string> operations, statuses, events;
   for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
-    auto j = nlohmann::json::parse(lines[i]);
+    auto j = parse_line(lines[i]);
     if (j.contains("event")) {
       events.insert(j["event"].get<std::string>());
       continue;
@@ -67,9 +129,160 @@ TEST_CASE("the default config and orders run, one line per order plus positions,
   CHECK(events == std::set<std::string>{"market", "refresh"});
   CHECK(statuses.count("executed") == 1);
   CHECK(statuses.count("failed") == 1);
-  auto last = nlohmann::json::parse(lines.back());
+  auto last = parse_line(lines.back());
   REQUIRE(last.contains("positions"));
   CHECK(last["positions"].is_object());
+}
+
+TEST_CASE("the bundled run prints every amount as an exact decimal: no exponent, no float noise") {
+  auto run = run_tightloop({"run", "--config", default_config, "--orders", default_orders});
+  REQUIRE(run.exit_code == 0);
+  const auto tokens = number_tokens(run.out);
+  CHECK(tokens.size() > 200);
+  for (const auto& token : tokens) {
+    CAPTURE(token);
+    CHECK(std::regex_match(token, exact_decimal));
+  }
+
+  // Values whose binary64 result is not the exact one, each from its formula and rounding rule
+  // (actors/venues/README.md) on config/default.json's numbers. Only orders that no market
+  // event of the file can move: the wallet and aave legs.
+  auto lines = split_lines(run.out);
+  REQUIRE(lines.size() > 8);
+  // d-006: supply 8000 USDC at liquidity index 1.05: 8000 / 1.05 [down] to the 18th digit
+  // = 7619.047619047619047619 (a binary64 quotient prints 7619.047619047618).
+  auto supply = parse_line(lines[5]);
+  REQUIRE(supply["operation_id"] == "d-006");
+  CHECK(number_amount(supply["position_deltas"]["aave:aToken:USDC"]) ==
+        "7619.047619047619047619"_amt);
+  CHECK(lines[5].find("\"aave:aToken:USDC\":7619.047619047619047619") != std::string::npos);
+  // d-008: supply 8 weETH at 1.01: 7.920792079207920792 [down] (binary64: 7.920792079207921).
+  auto supply_lst = parse_line(lines[7]);
+  REQUIRE(supply_lst["operation_id"] == "d-008");
+  CHECK(number_amount(supply_lst["position_deltas"]["aave:aToken:weETH"]) ==
+        "7.920792079207920792"_amt);
+  bool seen = false;
+  for (const auto& delta : supply_lst["deltas"])
+    if (delta["position_key"] == "aave:aToken:weETH") {
+      seen = true;
+      CHECK(number_amount(delta["delta_amount"]) == "7.920792079207920792"_amt);
+      CHECK(number_amount(delta["price"]) == "1.01"_amt);
+    }
+  CHECK(seen);
+
+  const auto positions = parse_line(lines.back())["positions"];
+  const std::pair<const char*, const char*> exact_positions[] = {
+      // 8000 / 1.05 [down] - 1000 (d-011 withdraws 1000 aUSDC)
+      {"aave:aToken:USDC", "6619.047619047619047619"},
+      // 8 / 1.01 [down] + 3.84 / 1.01 [down] = 7.920792079207920792 + 3.801980198019801980
+      {"aave:aToken:weETH", "11.722772277227722772"},
+      // 5 / 1.04 [up] - 2 / 1.04 [down] + 4.002 / 1.04 [up]
+      // = 4.807692307692307693 - 1.923076923076923076 + 3.848076923076923077
+      {"aave:debtToken:WETH", "6.732692307692307694"},
+      // 5000 + 4995 - 14.985 (d-005: 5000 * (1 - 0.001) [down], pool fee 0.003 [up])
+      // - 8000 + 1050 (d-011: 1000 * 1.05 [down])
+      {"wallet:BaseToken:USDC", "3030.015"},
+      // 1000 + 20000 - 5000 - 500
+      {"wallet:BaseToken:USDT", "15500"},
+      // 20 - 10 + 5 - 2 + 1 / 0.96 [down] + 4 - 4 + 4.002 - 4 - 0.002 (flash fee 4 * 0.0005)
+      {"wallet:BaseToken:WETH", "14.041666666666666666"},
+      // 10 * 0.96 - 8 - 1 + 4 * 0.96 - 3.84 (a binary64 sum prints 0.5999999999999996)
+      {"wallet:LST:weETH", "0.6"},
+  };
+  for (const auto& [key, value] : exact_positions) {
+    const std::string name = key;
+    CAPTURE(name);
+    CHECK(number_amount(positions[name]) == amount(value));
+    // And printed as that very text, the whole number token.
+    const std::string printed = "\"" + name + "\":" + value;
+    const auto at = lines.back().find(printed);
+    REQUIRE(at != std::string::npos);
+    const char after = lines.back()[at + printed.size()];
+    CHECK((after == ',' || after == '}'));
+  }
+}
+
+TEST_CASE("--amounts strings prints every amount as a JSON string, with the same values") {
+  auto numbers = run_tightloop({"run", "--config", default_config, "--orders", default_orders});
+  auto strings = run_tightloop(
+      {"run", "--config", default_config, "--orders", default_orders, "--amounts", "strings"});
+  REQUIRE(numbers.exit_code == 0);
+  REQUIRE(strings.exit_code == 0);
+  // Only integers that are not amounts (attempts, backoff_ms, sequence_in_group) stay numbers.
+  for (const auto& token : number_tokens(strings.out)) {
+    CAPTURE(token);
+    CHECK(std::regex_match(token, integer_token));
+  }
+  auto number_lines = split_lines(numbers.out);
+  auto string_lines = split_lines(strings.out);
+  REQUIRE(number_lines.size() == string_lines.size());
+  std::size_t orders_compared = 0;
+  for (std::size_t i = 0; i + 1 < number_lines.size(); ++i) {
+    CAPTURE(i);
+    auto n = parse_line(number_lines[i]);
+    auto s = parse_line(string_lines[i]);
+    if (n.contains("event")) continue;
+    ++orders_compared;
+    CHECK(string_amount(s["order"]["amount"]) == number_amount(n["order"]["amount"]));
+    CHECK(string_amount(s["executed_amount"]) == number_amount(n["executed_amount"]));
+    CHECK(string_amount(s["fee_amount"]) == number_amount(n["fee_amount"]));
+    if (n["executed_price"].is_null())
+      CHECK(s["executed_price"].is_null());
+    else
+      CHECK(string_amount(s["executed_price"]) == number_amount(n["executed_price"]));
+    REQUIRE(s["position_deltas"].size() == n["position_deltas"].size());
+    for (auto it = n["position_deltas"].begin(); it != n["position_deltas"].end(); ++it)
+      CHECK(string_amount(s["position_deltas"][it.key()]) == number_amount(it.value()));
+    REQUIRE(s["deltas"].size() == n["deltas"].size());
+    for (std::size_t d = 0; d < n["deltas"].size(); ++d) {
+      CHECK(string_amount(s["deltas"][d]["delta_amount"]) ==
+            number_amount(n["deltas"][d]["delta_amount"]));
+      CHECK(string_amount(s["deltas"][d]["fee"]) == number_amount(n["deltas"][d]["fee"]));
+      if (n["deltas"][d]["price"].is_null())
+        CHECK(s["deltas"][d]["price"].is_null());
+      else
+        CHECK(string_amount(s["deltas"][d]["price"]) == number_amount(n["deltas"][d]["price"]));
+    }
+  }
+  CHECK(orders_compared == 20);
+  auto n_last = parse_line(number_lines.back());
+  auto s_last = parse_line(string_lines.back());
+  REQUIRE(s_last["positions"].size() == n_last["positions"].size());
+  for (auto it = n_last["positions"].begin(); it != n_last["positions"].end(); ++it) {
+    CAPTURE(it.key());
+    CHECK(string_amount(s_last["positions"][it.key()]) == number_amount(it.value()));
+  }
+  CHECK(string_amount(s_last["positions"]["aave:aToken:USDC"]) == "6619.047619047619047619"_amt);
+  CHECK(string_lines.back().find("\"aave:aToken:USDC\":\"6619.047619047619047619\"") !=
+        std::string::npos);
+
+  // The = form and an explicit numbers give the same output as their long and default forms.
+  auto equals = run_tightloop({"run", "--config", default_config, "--orders", default_orders,
+                               "--amounts=strings"});
+  CHECK(equals.exit_code == 0);
+  CHECK(equals.out == strings.out);
+  auto explicit_numbers = run_tightloop(
+      {"run", "--config", default_config, "--orders", default_orders, "--amounts", "numbers"});
+  CHECK(explicit_numbers.exit_code == 0);
+  CHECK(explicit_numbers.out == numbers.out);
+}
+
+TEST_CASE("--amounts with anything but numbers or strings exits 2 with CLI-001") {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--amounts", "bogus"}, {"--amounts=bogus"},
+        {"--amounts", "Strings"}, {"--amounts"}, {"--amounts", "strings", "--amounts", "numbers"}}) {
+    std::vector<std::string> args{"run", "--config", default_config, "--orders", default_orders};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CAPTURE(extra.back());
+    auto run = run_tightloop(args);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("CLI-001") != std::string::npos);
+    CHECK(run.err.find("--amounts") != std::string::npos);
+    CHECK(run.out.empty());  // nothing executed
+  }
+  auto bogus = run_tightloop(
+      {"run", "--config", default_config, "--orders", default_orders, "--amounts", "bogus"});
+  CHECK(bogus.err.find("'bogus'") != std::string::npos);
 }
 
 TEST_CASE("the same inputs give byte-identical output") {
@@ -80,7 +293,7 @@ TEST_CASE("the same inputs give byte-identical output") {
 }
 
 TEST_CASE("output lines follow input order across books, with the positions line per book") {
-  TempFile config(exact_config_json({"alpha", "beta"}).dump());
+  TempFile config(dump_json(exact_config_json({"alpha", "beta"})));
   std::vector<nlohmann::json> orders;
   for (int i = 0; i < 20; ++i)
     orders.push_back({{"operation_id", "o" + std::to_string(i)},
@@ -89,7 +302,7 @@ TEST_CASE("output lines follow input order across books, with the positions line
                       {"operation", "spot_trade"},
                       {"pair", "BTC/USDT"},
                       {"side", "BUY"},
-                      {"amount", 0.125},
+                      {"amount", raw_number("0.125")},
                       {"timestamp", "2026-01-01T00:00:" + std::to_string(10 + i) + "Z"}});
   TempFile orders_file(orders_jsonl(orders), ".jsonl");
   auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders_file.path()});
@@ -97,29 +310,31 @@ TEST_CASE("output lines follow input order across books, with the positions line
   auto lines = split_lines(run.out);
   REQUIRE(lines.size() == 21);
   for (int i = 0; i < 20; ++i) {
-    auto j = nlohmann::json::parse(lines[i]);
+    auto j = parse_line(lines[i]);
     CHECK(j["operation_id"] == "o" + std::to_string(i));
     CHECK(j["book"] == (i % 2 ? "alpha" : "beta"));
     CHECK(j["timestamp"] == orders[i]["timestamp"]);
     CHECK(j["status"] == "executed");
   }
-  auto positions = nlohmann::json::parse(lines.back())["positions"];
-  CHECK(positions["alpha"]["binance:BaseToken:BTC"] == 2.25);
-  CHECK(positions["beta"]["binance:BaseToken:BTC"] == 2.25);
-  CHECK(positions["alpha"]["binance:BaseToken:USDT"] == 100000.0 - 10 * 7507.5);
+  auto positions = parse_line(lines.back())["positions"];
+  // Each book: 10 buys of 0.125 BTC for 7500 USDT + a 7.5 fee.
+  CHECK(number_amount(positions["alpha"]["binance:BaseToken:BTC"]) == "2.25"_amt);
+  CHECK(number_amount(positions["beta"]["binance:BaseToken:BTC"]) == "2.25"_amt);
+  CHECK(number_amount(positions["alpha"]["binance:BaseToken:USDT"]) == "24925"_amt);
+  CHECK(number_amount(positions["beta"]["binance:BaseToken:USDT"]) == "24925"_amt);
 }
 
 TEST_CASE("a JSON array orders file works like JSON Lines") {
-  TempFile config(exact_config_json().dump());
+  TempFile config(dump_json(exact_config_json()));
   nlohmann::json orders = nlohmann::json::array(
       {{{"operation_id", "a"}, {"venue", "aave"}, {"operation", "supply"}, {"token_in", "WETH"},
-        {"amount", 2.5}}});
-  TempFile orders_file(orders.dump());
+        {"amount", raw_number("2.5")}}});
+  TempFile orders_file(dump_json(orders));
   auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders_file.path()});
   REQUIRE(run.exit_code == 0);
   auto lines = split_lines(run.out);
   REQUIRE(lines.size() == 2);
-  CHECK(nlohmann::json::parse(lines[1])["positions"]["aave:aToken:WETH"] == 2.0);
+  CHECK(number_amount(parse_line(lines[1])["positions"]["aave:aToken:WETH"]) == "2"_amt);
 }
 
 TEST_CASE("a bad config exits 2 with a CFG- code and executes nothing") {
@@ -130,8 +345,8 @@ TEST_CASE("a bad config exits 2 with a CFG- code and executes nothing") {
   CHECK(unreadable.err.find("CFG-001") != std::string::npos);
   CHECK(unreadable.out.empty());
   auto json = exact_config_json();
-  json["venues"][0]["fee"] = 0.1;
-  TempFile invalid(json.dump());
+  json["venues"][0]["fee"] = raw_number("0.1");
+  TempFile invalid(dump_json(json));
   auto bad = run_tightloop({"run", "--config", invalid.path(), "--orders", orders.path()});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("CFG-002") != std::string::npos);
@@ -143,7 +358,7 @@ TEST_CASE("a bad config exits 2 with a CFG- code and executes nothing") {
 }
 
 TEST_CASE("a bad orders file exits 2 with an INP- code and executes nothing") {
-  TempFile config(exact_config_json().dump());
+  TempFile config(dump_json(exact_config_json()));
   TempFile garbage("{\"operation_id\": \"a\"}\nnot json\n", ".jsonl");
   auto run = run_tightloop({"run", "--config", config.path(), "--orders", garbage.path()});
   CHECK(run.exit_code == 2);
@@ -160,7 +375,7 @@ TEST_CASE("a bad orders file exits 2 with an INP- code and executes nothing") {
 }
 
 TEST_CASE("a bad order fails alone with its ORD- code, the batch goes on and exits 0") {
-  TempFile config(exact_config_json().dump());
+  TempFile config(dump_json(exact_config_json()));
   std::vector<nlohmann::json> orders{
       {{"operation_id", "bad"}, {"venue", "binance"}, {"operation", "spot_trade"},
        {"pair", "BTC/USDT"}, {"side", "BUY"}, {"amount", 1}, {"colour", "red"}},
@@ -173,21 +388,22 @@ TEST_CASE("a bad order fails alone with its ORD- code, the batch goes on and exi
   CHECK(run.exit_code == 0);
   auto lines = split_lines(run.out);
   REQUIRE(lines.size() == 4);
-  auto bad = nlohmann::json::parse(lines[0]);
+  auto bad = parse_line(lines[0]);
   CHECK(bad["status"] == "failed");
   CHECK(bad["error_code"] == "ORD-002");
   CHECK(bad["operation_id"] == "bad");
   CHECK(bad["error_message"].get<std::string>().find("colour") != std::string::npos);
-  CHECK(nlohmann::json::parse(lines[1])["error_code"] == "ORD-008");
-  CHECK(nlohmann::json::parse(lines[2])["status"] == "executed");
-  CHECK(nlohmann::json::parse(lines[3])["positions"]["binance:BaseToken:BTC"] == 2.0);
+  CHECK(parse_line(lines[1])["error_code"] == "ORD-008");
+  CHECK(parse_line(lines[2])["status"] == "executed");
+  CHECK(number_amount(parse_line(lines[3])["positions"]["binance:BaseToken:BTC"]) == "2"_amt);
 }
 
 TEST_CASE("a book that halts makes the run exit 3 and the last line says why") {
   auto json = exact_config_json();
   json["venues"][0]["faults"] = nlohmann::json::array(
-      {{{"kind", "wrong_report"}, {"operation_id", "misreported"}, {"report_error", 0.5}}});
-  TempFile config(json.dump());
+      {{{"kind", "wrong_report"}, {"operation_id", "misreported"},
+        {"report_error", raw_number("0.5")}}});
+  TempFile config(dump_json(json));
   std::vector<nlohmann::json> orders{
       {{"operation_id", "misreported"}, {"venue", "binance"}, {"operation", "spot_trade"},
        {"pair", "BTC/USDT"}, {"side", "BUY"}, {"amount", 0.5}},
@@ -198,28 +414,32 @@ TEST_CASE("a book that halts makes the run exit 3 and the last line says why") {
   CHECK(run.exit_code == 3);
   auto lines = split_lines(run.out);
   REQUIRE(lines.size() == 3);
-  auto first = nlohmann::json::parse(lines[0]);
+  auto first = parse_line(lines[0]);
   CHECK(first["status"] == "failed");
   CHECK(first["error_code"] == "EM-001");
   CHECK(first["reconciliation"]["attempts"] == 3);
   CHECK(first["reconciliation"]["backoff_ms"] == nlohmann::json::array({1, 2}));
-  auto second = nlohmann::json::parse(lines[1]);
+  auto second = parse_line(lines[1]);
   CHECK(second["status"] == "skipped");
   CHECK(second["error_code"] == "EM-003");
-  auto last = nlohmann::json::parse(lines[2]);
+  auto last = parse_line(lines[2]);
   REQUIRE(last.contains("halted"));
   CHECK(last["halted"]["main"]["code"] == "EM-001");
   // The monitor applied what the venue reported (+0.75 BTC); the venue's ledger holds +0.5.
   auto mismatches = last["halted"]["main"]["mismatches"];
   REQUIRE(mismatches.size() == 2);
   CHECK(mismatches[0]["position_key"] == "binance:BaseToken:BTC");
-  CHECK(mismatches[0]["expected"] == 1.75);
-  CHECK(mismatches[0]["reported"] == 1.5);
-  CHECK(last["positions"]["binance:BaseToken:BTC"] == 1.75);
+  CHECK(number_amount(mismatches[0]["expected"]) == "1.75"_amt);
+  CHECK(number_amount(mismatches[0]["reported"]) == "1.5"_amt);
+  // USDT: reported -45000 and a 45 fee against the true -30000 and 30.
+  CHECK(mismatches[1]["position_key"] == "binance:BaseToken:USDT");
+  CHECK(number_amount(mismatches[1]["expected"]) == "54955"_amt);
+  CHECK(number_amount(mismatches[1]["reported"]) == "69970"_amt);
+  CHECK(number_amount(last["positions"]["binance:BaseToken:BTC"]) == "1.75"_amt);
 }
 
 TEST_CASE("a malformed event line exits 2 with INP-003 and executes nothing") {
-  TempFile config(exact_config_json().dump());
+  TempFile config(dump_json(exact_config_json()));
   TempFile orders("{\"event\": \"market\", \"prices\": {\"BTC\": -1}}\n", ".jsonl");
   auto run = run_tightloop({"run", "--config", config.path(), "--orders", orders.path()});
   CHECK(run.exit_code == 2);

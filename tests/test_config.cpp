@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "config/config_loader.hpp"
+#include "messages/json_input.hpp"
+#include "messages/json_number.hpp"
+#include "tests/test_support.hpp"
 
 #ifndef TIGHTLOOP_SOURCE_DIR
 #error "TIGHTLOOP_SOURCE_DIR must name the repository root (CMake defines it)"
@@ -20,8 +23,23 @@
 
 using nlohmann::json;
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 
 namespace {
+
+// JSON text read as a config file is (parse_json): non-integer numbers keep their own text.
+json parsed(std::string_view text) {
+  auto result = parse_json(text);
+  REQUIRE_MESSAGE(result.ok(), (result.error ? result.error->message : std::string()));
+  return result.value;
+}
+
+json operator""_parsed(const char* text, std::size_t size) {
+  return parsed(std::string_view(text, size));
+}
+
+// One JSON number from its text, as the parser keeps it: an integer or a raw number.
+json num(const char* text) { return parsed(text); }
 
 // One venue of every kind; venues[2] is aave. Each test breaks one thing.
 json base_config() {
@@ -36,10 +54,8 @@ json base_config() {
     "books": [{"name": "main", "subscribed_keys": [
       "binance:BaseToken:USDT", "binance:Perp:BTCUSDT", "wallet:BaseToken:WETH",
       "wallet:LST:weETH", "aave:aToken:WETH", "aave:debtToken:WETH"]}]
-  })"_json;
+  })"_parsed;
 }
-
-const double infinity = std::numeric_limits<double>::infinity();
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -135,8 +151,8 @@ TEST_CASE("absent sections and fields take the documented defaults") {
   CHECK(config.log.level == "info");
   CHECK(config.log.file.empty());
   CHECK(config.venue_timeout_ms == 5000);
-  CHECK(config.reconciliation.absolute_tolerance == 1e-9);
-  CHECK(config.reconciliation.relative_tolerance == 1e-9);
+  CHECK(config.reconciliation.absolute_tolerance == Amount());  // exactly zero
+  CHECK(config.reconciliation.relative_tolerance == Amount());
   CHECK(config.reconciliation.max_attempts == 3);
   CHECK(config.reconciliation.initial_backoff_ms == 1000);
   CHECK(config.reconciliation.multiplier == 2.0);
@@ -145,15 +161,15 @@ TEST_CASE("absent sections and fields take the documented defaults") {
   CHECK(config.market.indices.empty());
 
   const auto& cex = *config.find_venue("binance");
-  CHECK(cex.taker_fee_rate == 0.0);
-  CHECK(cex.slippage_bps == 0.0);
+  CHECK(cex.taker_fee_rate == Amount());
+  CHECK(cex.slippage_bps == Amount());
   CHECK(cex.settlement_token == "USDT");
   CHECK(cex.transfer_fees.empty());
-  CHECK(config.find_venue("aave")->flash_fee_rate == 0.0005);
+  CHECK(config.find_venue("aave")->flash_fee_rate == "0.0005"_amt);
   const auto& dex = *config.find_venue("uniswap");
-  CHECK(dex.pool_fee_rate == 0.003);
-  CHECK(dex.slippage_bps == 0.0);
-  CHECK(dex.default_slippage_tolerance == 0.005);
+  CHECK(dex.pool_fee_rate == "0.003"_amt);
+  CHECK(dex.slippage_bps == Amount());
+  CHECK(dex.default_slippage_tolerance == "0.005"_amt);
   CHECK(config.books.at(0).initial_positions.empty());
 }
 
@@ -162,23 +178,26 @@ TEST_CASE("every field is read when present") {
   document["scheduler"] = {{"threads", 4}, {"policy", "sharing"}};
   document["log"] = {{"level", "debug"}, {"file", "/tmp/x.log"}};
   document["venue_timeout_ms"] = 250;
-  document["reconciliation"] = {{"absolute_tolerance", 0.01},
-                                {"relative_tolerance", 0.001},
+  document["reconciliation"] = {{"absolute_tolerance", num("0.01")},
+                                {"relative_tolerance", "0.000000000000000001"},
                                 {"max_attempts", 5},
                                 {"initial_backoff_ms", 0},
                                 {"multiplier", 1},
                                 {"deadline_ms", 60000}};
-  document["venues"][0] = {{"name", "binance"},          {"kind", "cex"},
-                           {"taker_fee_rate", 0.0004},   {"slippage_bps", 2.5},
-                           {"settlement_token", "USDC"}, {"transfer_fees", {{"USDT", 1}}}};
-  document["venues"][1]["transfer_fees"] = {{"WETH", 0.001}};
-  document["venues"][2]["flash_fee_rate"] = 0.0009;
-  document["venues"][4]["pool_fee_rate"] = 0.0005;
+  document["venues"][0] = {{"name", "binance"},
+                           {"kind", "cex"},
+                           {"taker_fee_rate", num("0.0004")},
+                           {"slippage_bps", num("2.5")},
+                           {"settlement_token", "USDC"},
+                           {"transfer_fees", {{"USDT", 1}}}};
+  document["venues"][1]["transfer_fees"] = {{"WETH", "0.001"}};
+  document["venues"][2]["flash_fee_rate"] = num("0.0009");
+  document["venues"][4]["pool_fee_rate"] = "0.0005";
   document["venues"][4]["slippage_bps"] = 10;
-  document["venues"][4]["default_slippage_tolerance"] = 0.01;
-  document["books"][0]["initial_positions"] = {{"binance:BaseToken:USDT", 1000},
-                                               {"aave:debtToken:WETH", 2}};
-  document["market"] = {{"prices", {{"BTC", 60000}}}};
+  document["venues"][4]["default_slippage_tolerance"] = num("0.01");
+  document["books"][0]["initial_positions"] = {
+      {"binance:BaseToken:USDT", 1000}, {"aave:debtToken:WETH", num("-2.000000000000000001")}};
+  document["market"] = {{"prices", {{"BTC", "60000.5"}}}};
   auto loaded = parse_config(document);
   INFO(loaded.failure.message);
   REQUIRE(loaded.ok());
@@ -188,29 +207,29 @@ TEST_CASE("every field is read when present") {
   CHECK(config.log.level == "debug");
   CHECK(config.log.file == "/tmp/x.log");
   CHECK(config.venue_timeout_ms == 250);
-  CHECK(config.reconciliation.absolute_tolerance == 0.01);
-  CHECK(config.reconciliation.relative_tolerance == 0.001);
+  CHECK(config.reconciliation.absolute_tolerance == "0.01"_amt);
+  CHECK(config.reconciliation.relative_tolerance == Amount::from_raw(1));
   CHECK(config.reconciliation.max_attempts == 5);
   CHECK(config.reconciliation.initial_backoff_ms == 0);
   CHECK(config.reconciliation.multiplier == 1.0);
   CHECK(config.reconciliation.deadline_ms == 60000);
   const auto& cex = config.venues[0];
-  CHECK(cex.taker_fee_rate == 0.0004);
-  CHECK(cex.slippage_bps == 2.5);
+  CHECK(cex.taker_fee_rate == "0.0004"_amt);
+  CHECK(cex.slippage_bps == "2.5"_amt);
   CHECK(cex.settlement_token == "USDC");
-  CHECK(cex.transfer_fees == std::map<std::string, double>{{"USDT", 1.0}});
-  CHECK(config.venues[1].transfer_fees == std::map<std::string, double>{{"WETH", 0.001}});
+  CHECK(cex.transfer_fees == std::map<std::string, Amount>{{"USDT", "1"_amt}});
+  CHECK(config.venues[1].transfer_fees == std::map<std::string, Amount>{{"WETH", "0.001"_amt}});
   CHECK(config.venues[2].wallet == "wallet");
-  CHECK(config.venues[2].flash_fee_rate == 0.0009);
+  CHECK(config.venues[2].flash_fee_rate == "0.0009"_amt);
   CHECK(config.venues[3].lst == std::map<std::string, std::string>{{"WETH", "weETH"}});
-  CHECK(config.venues[4].pool_fee_rate == 0.0005);
-  CHECK(config.venues[4].slippage_bps == 10.0);
-  CHECK(config.venues[4].default_slippage_tolerance == 0.01);
+  CHECK(config.venues[4].pool_fee_rate == "0.0005"_amt);
+  CHECK(config.venues[4].slippage_bps == "10"_amt);
+  CHECK(config.venues[4].default_slippage_tolerance == "0.01"_amt);
   CHECK(config.books[0].subscribed_keys.front() == "binance:BaseToken:USDT");
   CHECK(config.books[0].initial_positions ==
-        std::map<std::string, double>{{"binance:BaseToken:USDT", 1000.0},
-                                      {"aave:debtToken:WETH", 2.0}});
-  CHECK(config.market.prices.at("BTC") == 60000.0);
+        std::map<std::string, Amount>{{"binance:BaseToken:USDT", "1000"_amt},
+                                      {"aave:debtToken:WETH", "-2.000000000000000001"_amt}});
+  CHECK(config.market.prices.at("BTC") == "60000.5"_amt);
 }
 
 // --- shape and unknown fields ------------------------------------------------------------
@@ -234,7 +253,7 @@ TEST_CASE("unknown fields are rejected at every level") {
   expect_invalid(with(base_config(), P("/log/format"), "json"), "log: unknown field 'format'");
   expect_invalid(with(base_config(), P("/reconciliation/retries"), 2),
                  "reconciliation: unknown field 'retries'");
-  expect_invalid(with(base_config(), P("/venues/0/maker_fee_rate"), 0.0),
+  expect_invalid(with(base_config(), P("/venues/0/maker_fee_rate"), 0),
                  "venues[0] (binance, cex): unknown field 'maker_fee_rate'");
   expect_invalid(with(base_config(), P("/books/0/strategy"), "x"),
                  "books[0] (main): unknown field 'strategy'");
@@ -268,8 +287,8 @@ TEST_CASE("scheduler.threads is an integer from 0 to 256") {
                  "scheduler.threads: must be an integer in [0, 256], got 257");
   expect_invalid(with(base_config(), P("/scheduler/threads"), -1),
                  "scheduler.threads: must be an integer in [0, 256]");
-  expect_invalid(with(base_config(), P("/scheduler/threads"), 2.5),
-                 "scheduler.threads: must be an integer");
+  expect_invalid(with(base_config(), P("/scheduler/threads"), num("2.5")),
+                 "scheduler.threads: must be an integer in [0, 256], got number 2.5");
   expect_invalid(with(base_config(), P("/scheduler/threads"), "4"),
                  "scheduler.threads: must be an integer in [0, 256], got string");
 }
@@ -289,20 +308,26 @@ TEST_CASE("venue_timeout_ms is an integer >= 1") {
   expect_valid(with(base_config(), P("/venue_timeout_ms"), 1));
   expect_invalid(with(base_config(), P("/venue_timeout_ms"), 0),
                  "venue_timeout_ms: must be an integer >= 1");
-  expect_invalid(with(base_config(), P("/venue_timeout_ms"), 5000.0),
-                 "venue_timeout_ms: must be an integer >= 1, got number");
+  expect_invalid(with(base_config(), P("/venue_timeout_ms"), num("5000.0")),
+                 "venue_timeout_ms: must be an integer >= 1, got number 5000.0");
+  expect_invalid(with(base_config(), P("/venue_timeout_ms"), num("5e3")),
+                 "venue_timeout_ms: must be an integer >= 1, got number 5e3");
   expect_invalid(with(base_config(), P("/venue_timeout_ms"), 18446744073709551615ull),
                  "venue_timeout_ms: must be an integer >= 1 (at most 31536000000)");
 }
 
 TEST_CASE("reconciliation values are range-checked") {
   expect_valid(with(base_config(), P("/reconciliation/absolute_tolerance"), 0));
-  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), -1e-12),
-                 "reconciliation.absolute_tolerance: must be a number >= 0");
-  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), -0.5),
+  expect_valid(with(base_config(), P("/reconciliation/absolute_tolerance"), "0.000001"));
+  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), num("-1e-12")),
+                 "reconciliation.absolute_tolerance: must be a number >= 0, got -1e-12");
+  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), num("-0.5")),
                  "reconciliation.relative_tolerance: must be a number >= 0");
-  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), "0"),
-                 "reconciliation.relative_tolerance: must be a number >= 0, got string");
+  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), "-0.5"),
+                 "reconciliation.relative_tolerance: must be a number >= 0, got \"-0.5\"");
+  expect_invalid(with(base_config(), P("/reconciliation/relative_tolerance"), true),
+                 "reconciliation.relative_tolerance: must be a number >= 0 (or a decimal "
+                 "string), got boolean true");
   expect_valid(with(base_config(), P("/reconciliation/max_attempts"), 1));
   expect_invalid(with(base_config(), P("/reconciliation/max_attempts"), 0),
                  "reconciliation.max_attempts: must be an integer >= 1");
@@ -312,26 +337,118 @@ TEST_CASE("reconciliation values are range-checked") {
   expect_invalid(with(base_config(), P("/reconciliation/initial_backoff_ms"), -1),
                  "reconciliation.initial_backoff_ms: must be an integer >= 0");
   expect_valid(with(base_config(), P("/reconciliation/multiplier"), 1));
-  expect_valid(with(base_config(), P("/reconciliation/multiplier"), 1.5));
-  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), 0.5),
+  expect_valid(with(base_config(), P("/reconciliation/multiplier"), num("1.5")));
+  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), num("0.5")),
                  "reconciliation.multiplier: must be a number >= 1, got 0.5");
+  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), "2"),
+                 "reconciliation.multiplier: must be a number >= 1, got string \"2\"");
   expect_valid(with(base_config(), P("/reconciliation/deadline_ms"), 1));
   expect_invalid(with(base_config(), P("/reconciliation/deadline_ms"), 0),
                  "reconciliation.deadline_ms: must be an integer >= 1");
 }
 
-TEST_CASE("numbers must be finite") {
-  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), infinity),
-                 "reconciliation.absolute_tolerance: must be a number >= 0");
-  expect_invalid(with(base_config(), P("/reconciliation/multiplier"), std::nan("")),
-                 "reconciliation.multiplier: must be a number >= 1");
-  expect_invalid(with(base_config(), P("/venues/0/transfer_fees"), {{"USDT", infinity}}),
-                 "venues[0] (binance, cex).transfer_fees.USDT: must be a number >= 0");
+TEST_CASE(
+    "amounts are exact decimals: a number or a decimal string, at most 18 fractional digits") {
+  // The same amount both ways, exactly.
+  for (const json& tolerance : {num("0.1"), json("0.1"), num("1e-1"), json("0.10")}) {
+    CAPTURE(dump_json(tolerance));
+    auto loaded =
+        parse_config(with(base_config(), P("/reconciliation/absolute_tolerance"), tolerance));
+    REQUIRE(loaded.ok());
+    CHECK(loaded.config.reconciliation.absolute_tolerance == Amount::from_raw(Amount::scale / 10));
+  }
+  // 18 significant digits: no binary64 on the way.
+  auto loaded =
+      parse_config(with(base_config(), P("/venues/0/taker_fee_rate"), num("0.123456789012345678")));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config.venues[0].taker_fee_rate.raw() == 123456789012345678);
+
+  const std::string fee =
+      "venues[0] (binance, cex).transfer_fees.USDT: must be a number >= 0, got ";
   expect_invalid(
-      with(base_config(), P("/books/0/initial_positions"), {{"aave:debtToken:WETH", -infinity}}),
-      "books[0] (main).initial_positions.aave:debtToken:WETH: must be a finite number");
-  expect_invalid(with(base_config(), P("/market/prices"), {{"BTC", infinity}}),
-                 "market.prices.BTC: must be a number > 0");
+      with(base_config(), P("/venues/0/transfer_fees"), {{"USDT", num("0.1234567890123456789")}}),
+      fee +
+          "0.1234567890123456789: '0.1234567890123456789' has more than 18 "
+          "fractional digits");
+  expect_invalid(with(base_config(), P("/venues/0/transfer_fees"), {{"USDT", "1e-19"}}),
+                 fee + "\"1e-19\": '1e-19' has more than 18 fractional digits");
+  for (const char* text : {"NaN", "Infinity", "-Infinity", "inf", "1e999", "1e21", "", "1,5"}) {
+    CAPTURE(text);
+    expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), text),
+                   "reconciliation.absolute_tolerance: must be a number >= 0, got \"" +
+                       std::string(text) + "\": '" + text + "'");
+  }
+  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"), num("1e300")),
+                 "reconciliation.absolute_tolerance: must be a number >= 0, got 1e300: '1e300' is "
+                 "out of range");
+  expect_invalid(
+      with(base_config(), P("/books/0/initial_positions"), {{"aave:debtToken:WETH", "-Infinity"}}),
+      "books[0] (main).initial_positions.aave:debtToken:WETH: must be a number, got "
+      "\"-Infinity\": '-Infinity' is not a decimal number");
+  expect_invalid(with(base_config(), P("/market/prices"), {{"BTC", "NaN"}}),
+                 "market.prices.BTC: must be a number > 0, got \"NaN\"");
+  expect_invalid(
+      with(
+          base_config(), P("/venues/0/faults"),
+          R"([{"kind": "partial_fill", "every_nth": 1, "fill_ratio": 0.5000000000000000001}])"_parsed),
+      "fill_ratio: must be a number in (0, 1), got 0.5000000000000000001: "
+      "'0.5000000000000000001' has more than 18 fractional digits");
+  // A binary64 put into a json by code is read from its shortest digits (the ones the code
+  // wrote); one that is not finite is refused.
+  loaded = parse_config(with(base_config(), P("/reconciliation/absolute_tolerance"), 0.001));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config.reconciliation.absolute_tolerance == "0.001"_amt);
+  expect_invalid(with(base_config(), P("/reconciliation/absolute_tolerance"),
+                      std::numeric_limits<double>::infinity()),
+                 "reconciliation.absolute_tolerance: must be a number >= 0, got null: 'NaN' is not "
+                 "a decimal number");
+  // The multiplier is not money: the nearest binary64 of the number.
+  loaded = parse_config(with(base_config(), P("/reconciliation/multiplier"), num("1.1")));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config.reconciliation.multiplier == 1.1);
+}
+
+TEST_CASE("config files are read exactly: the same amounts from numbers and from strings") {
+  const std::string numbers = R"({
+    "reconciliation": {"absolute_tolerance": 0.000000000000000001, "relative_tolerance": 0.1},
+    "venues": [{"name": "binance", "kind": "cex", "taker_fee_rate": 0.0004, "slippage_bps": 2.5,
+                "transfer_fees": {"USDT": 0.6}},
+               {"name": "wallet", "kind": "wallet", "transfer_fees": {"WETH": 3030.015}}],
+    "books": [{"name": "main", "subscribed_keys": ["binance:BaseToken:USDT", "binance:Perp:BTCUSDT"],
+               "initial_positions": {"binance:BaseToken:USDT": 100000.123456789012345678,
+                                     "binance:Perp:BTCUSDT": {"amount": -0.3,
+                                                              "entry_price": 60000.5}}}],
+    "market": {"prices": {"BTC": 60000.01, "USDT": 1}}
+  })";
+  std::string strings = numbers;
+  for (const char* text : {"0.000000000000000001", "0.1", "0.0004", "2.5", "0.6", "3030.015",
+                           "100000.123456789012345678", "-0.3", "60000.5", "60000.01"}) {
+    const auto at = strings.find(std::string(": ") + text);
+    REQUIRE(at != std::string::npos);
+    strings.replace(at + 2, std::strlen(text), std::string("\"") + text + "\"");
+  }
+  TempFile number_file("exact_numbers.json", numbers);
+  TempFile string_file("exact_strings.json", strings);
+  auto from_numbers = load_config_file(number_file.path());
+  auto from_strings = load_config_file(string_file.path());
+  INFO(from_numbers.failure.message << " / " << from_strings.failure.message);
+  REQUIRE(from_numbers.ok());
+  REQUIRE(from_strings.ok());
+  for (const auto* loaded : {&from_numbers, &from_strings}) {
+    const auto& config = loaded->config;
+    CHECK(config.reconciliation.absolute_tolerance == Amount::from_raw(1));
+    CHECK(config.reconciliation.relative_tolerance == "0.1"_amt);
+    CHECK(config.venues[0].taker_fee_rate == "0.0004"_amt);
+    CHECK(config.venues[0].slippage_bps == "2.5"_amt);
+    CHECK(config.venues[0].transfer_fees.at("USDT") == "0.6"_amt);
+    CHECK(config.venues[1].transfer_fees.at("WETH") == "3030.015"_amt);
+    CHECK(config.books[0].initial_positions.at("binance:BaseToken:USDT") ==
+          "100000.123456789012345678"_amt);
+    CHECK(config.books[0].initial_positions.at("binance:Perp:BTCUSDT") == "-0.3"_amt);
+    CHECK(config.books[0].entry_prices.at("binance:Perp:BTCUSDT") == "60000.5"_amt);
+    CHECK(config.market.prices.at("BTC") == "60000.01"_amt);
+    CHECK(config.market.prices.at("USDT") == "1"_amt);
+  }
 }
 
 // --- venues ------------------------------------------------------------------------------
@@ -346,20 +463,29 @@ TEST_CASE("fee rates and tolerances are at least 0 and below 1") {
     auto at = P("/venues/" + std::to_string(venue) + "/" + field);
     CAPTURE(field);
     expect_valid(with(base_config(), at, 0));
-    expect_valid(with(base_config(), at, 0.999));
+    expect_valid(with(base_config(), at, num("0.999")));
+    expect_valid(with(base_config(), at, num("0.999999999999999999")));
+    expect_valid(with(base_config(), at, "0.1"));
     expect_invalid(with(base_config(), at, 1),
                    std::string(field) + ": must be a number in [0, 1), got 1");
-    expect_invalid(with(base_config(), at, -0.001),
+    expect_invalid(with(base_config(), at, num("1.0")),
+                   std::string(field) + ": must be a number in [0, 1), got 1.0");
+    expect_invalid(with(base_config(), at, num("-0.001")),
                    std::string(field) + ": must be a number in [0, 1)");
-    expect_invalid(with(base_config(), at, "0.1"),
-                   std::string(field) + ": must be a number in [0, 1), got string");
+    expect_invalid(with(base_config(), at, "1"),
+                   std::string(field) + ": must be a number in [0, 1), got \"1\"");
+    expect_invalid(with(base_config(), at, json::array()),
+                   std::string(field) +
+                       ": must be a number in [0, 1) (or a decimal "
+                       "string), got array []");
   }
 }
 
 TEST_CASE("slippage_bps is at least 0 and below 10000 on cex and dex venues") {
   for (auto at : {P("/venues/0/slippage_bps"), P("/venues/4/slippage_bps")}) {
     expect_valid(with(base_config(), at, 0));
-    expect_valid(with(base_config(), at, 9999.5));
+    expect_valid(with(base_config(), at, num("9999.5")));
+    expect_valid(with(base_config(), at, "9999.999999999999999999"));
     expect_invalid(with(base_config(), at, 10000), "slippage_bps: must be a number in [0, 10000)");
     expect_invalid(with(base_config(), at, -1), "slippage_bps: must be a number in [0, 10000)");
   }
@@ -393,12 +519,12 @@ TEST_CASE("venue kind is required and one of five") {
 }
 
 TEST_CASE("a field that does not apply to the venue's kind is rejected") {
-  expect_invalid(with(base_config(), P("/venues/2/pool_fee_rate"), 0.003),
+  expect_invalid(with(base_config(), P("/venues/2/pool_fee_rate"), num("0.003")),
                  "venues[2] (aave, lending): field 'pool_fee_rate' does not apply to a lending "
                  "venue");
   expect_invalid(with(base_config(), P("/venues/0/wallet"), "wallet"),
                  "venues[0] (binance, cex): field 'wallet' does not apply to a cex venue");
-  expect_invalid(with(base_config(), P("/venues/1/taker_fee_rate"), 0.001),
+  expect_invalid(with(base_config(), P("/venues/1/taker_fee_rate"), num("0.001")),
                  "venues[1] (wallet, wallet): field 'taker_fee_rate' does not apply to a wallet");
   expect_invalid(with(base_config(), P("/venues/4/transfer_fees"), json::object()),
                  "venues[4] (uniswap, dex): field 'transfer_fees' does not apply to a dex venue");
@@ -406,7 +532,7 @@ TEST_CASE("a field that does not apply to the venue's kind is rejected") {
                  "venues[3] (etherfi, staking): field 'slippage_bps' does not apply");
   expect_invalid(with(base_config(), P("/venues/2/lst"), {{"WETH", "weETH"}}),
                  "venues[2] (aave, lending): field 'lst' does not apply to a lending venue");
-  expect_invalid(with(base_config(), P("/venues/0/flash_fee_rate"), 0.001),
+  expect_invalid(with(base_config(), P("/venues/0/flash_fee_rate"), num("0.001")),
                  "venues[0] (binance, cex): field 'flash_fee_rate' does not apply to a cex venue");
 }
 
@@ -452,10 +578,15 @@ json with_fault(json fault, int venue = 0) {
   return with_faults(json::array({std::move(fault)}), venue);
 }
 
-// One valid parameter value per fault kind, by parameter name.
+// One valid parameter value per fault kind, by parameter name (raw numbers as parse_json keeps
+// them: num() checks inside a test, not during static initialisation).
 const std::vector<std::pair<std::string, json>> fault_parameters{
-    {"message", "down"},     {"applied", true},     {"fill_ratio", 0.5},
-    {"report_error", 0.01},  {"stale_queries", 2},  {"delay_ms", 10}};
+    {"message", "down"},
+    {"applied", true},
+    {"fill_ratio", raw_number("0.5")},
+    {"report_error", raw_number("0.01")},
+    {"stale_queries", 2},
+    {"delay_ms", 10}};
 
 const std::map<std::string, std::string> parameter_of_kind{
     {"reject", "message"},          {"no_reply", "applied"},
@@ -483,7 +614,7 @@ TEST_CASE("every fault kind is read with its target, times and parameter, in con
     {"kind": "stale_balance", "operation": "transfer", "times": 0, "stale_queries": 4},
     {"kind": "slow_reply", "every_nth": 1, "times": 1, "delay_ms": 0},
     {"kind": "crash", "operation_id": "op-3"}
-  ])"_json);
+  ])"_parsed);
   auto loaded = parse_config(document);
   INFO(loaded.failure.message);
   REQUIRE(loaded.ok());
@@ -505,10 +636,10 @@ TEST_CASE("every fault kind is read with its target, times and parameter, in con
 
   CHECK(faults[2].kind == FaultKind::partial_fill);
   CHECK(faults[2].every_nth == 3);
-  CHECK(faults[2].fill_ratio == 0.25);
+  CHECK(faults[2].fill_ratio == "0.25"_amt);
 
   CHECK(faults[3].kind == FaultKind::wrong_report);
-  CHECK(faults[3].report_error == -0.5);
+  CHECK(faults[3].report_error == "-0.5"_amt);
 
   CHECK(faults[4].kind == FaultKind::stale_balance);
   CHECK(faults[4].operation == Operation::transfer);
@@ -527,14 +658,14 @@ TEST_CASE("a fault's parameters not given take the FaultSpec defaults") {
     {"kind": "reject", "every_nth": 1}, {"kind": "no_reply", "every_nth": 1},
     {"kind": "partial_fill", "every_nth": 1}, {"kind": "wrong_report", "every_nth": 1},
     {"kind": "stale_balance", "every_nth": 1}, {"kind": "slow_reply", "every_nth": 1}
-  ])"_json));
+  ])"_parsed));
   REQUIRE(loaded.ok());
   const auto& faults = loaded.config.venues[0].faults;
   REQUIRE(faults.size() == 6);
   CHECK(faults[0].message.empty());
   CHECK_FALSE(faults[1].applied);
-  CHECK(faults[2].fill_ratio == 0.5);
-  CHECK(faults[3].report_error == 0.01);
+  CHECK(faults[2].fill_ratio == "0.5"_amt);
+  CHECK(faults[3].report_error == "0.01"_amt);
   CHECK(faults[4].stale_queries == 1);
   CHECK(faults[5].delay_ms == 1000);
 }
@@ -555,7 +686,7 @@ TEST_CASE("venues of every kind take faults") {
 TEST_CASE("faults must be an array of objects") {
   expect_invalid(with_faults(json::object()),
                  "venues[0] (binance, cex).faults: must be an array, got object");
-  expect_invalid(with_faults(R"([{"kind": "crash", "every_nth": 1}, "crash"])"_json),
+  expect_invalid(with_faults(R"([{"kind": "crash", "every_nth": 1}, "crash"])"_parsed),
                  "venues[0] (binance, cex).faults[1]: must be an object, got string");
 }
 
@@ -572,7 +703,7 @@ TEST_CASE("a fault's kind is required and one of seven") {
 TEST_CASE("a fault rejects unknown fields, naming what its kind takes") {
   expect_invalid(
       with_faults(R"([{"kind": "crash", "every_nth": 1},
-                      {"kind": "reject", "every_nth": 1, "probability": 0.5}])"_json),
+                      {"kind": "reject", "every_nth": 1, "probability": 0.5}])"_parsed),
       "venues[0] (binance, cex).faults[1]: unknown field 'probability' (a reject fault takes: "
       "kind, one of operation_id, operation, every_nth, times, message)");
   expect_invalid(with_fault({{"kind", "crash"}, {"every_nth", 1}, {"delay", 5}}),
@@ -642,8 +773,10 @@ TEST_CASE("fault targets must be valid") {
   expect_invalid(reject("every_nth", -3), at + "every_nth: must be an integer >= 1");
   expect_invalid(reject("every_nth", 4294967296LL),
                  at + "every_nth: must be an integer >= 1 (at most 4294967295), got 4294967296");
-  expect_invalid(reject("every_nth", 2.5), at + "every_nth: must be an integer >= 1");
-  expect_invalid(reject("every_nth", 2.0), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", num("2.5")),
+                 at + "every_nth: must be an integer >= 1, got number 2.5");
+  expect_invalid(reject("every_nth", num("2.0")), at + "every_nth: must be an integer >= 1");
+  expect_invalid(reject("every_nth", num("2e0")), at + "every_nth: must be an integer >= 1");
   expect_invalid(reject("every_nth", "3"), at + "every_nth: must be an integer >= 1");
 }
 
@@ -655,7 +788,7 @@ TEST_CASE("times is an integer >= 0") {
   expect_valid(with_times(0));
   expect_valid(with_times(4294967295LL));
   expect_invalid(with_times(-1), at + ": must be an integer >= 0");
-  expect_invalid(with_times(1.5), at + ": must be an integer >= 0");
+  expect_invalid(with_times(num("1.5")), at + ": must be an integer >= 0");
   expect_invalid(with_times(4294967296LL), at + ": must be an integer >= 0 (at most 4294967295)");
   expect_invalid(with_times(nullptr), at + ": must be an integer >= 0, got null");
 }
@@ -674,29 +807,35 @@ TEST_CASE("fault parameters must be in range") {
   expect_invalid(fault("no_reply", "applied", 1),
                  at + "applied: must be true or false, got number");
 
-  expect_valid(fault("partial_fill", "fill_ratio", 0.001));
-  expect_valid(fault("partial_fill", "fill_ratio", 0.999));
-  for (json bad : {json(0), json(1), json(-0.5), json(1.5), json(infinity)})
+  expect_valid(fault("partial_fill", "fill_ratio", num("0.001")));
+  expect_valid(fault("partial_fill", "fill_ratio", num("0.999")));
+  expect_valid(fault("partial_fill", "fill_ratio", "0.5"));
+  expect_valid(fault("partial_fill", "fill_ratio", num("0.000000000000000001")));
+  for (json bad : {json(0), json(1), num("-0.5"), num("1.5"), num("1.0"), num("0.0"), json("1"),
+                   json("Infinity"), json("NaN")})
     expect_invalid(fault("partial_fill", "fill_ratio", bad),
-                   at + "fill_ratio: must be a number in (0, 1)");
-  expect_invalid(fault("partial_fill", "fill_ratio", "0.5"),
-                 at + "fill_ratio: must be a number in (0, 1), got string");
+                   at + "fill_ratio: must be a number in (0, 1), got ");
+  expect_invalid(fault("partial_fill", "fill_ratio", true),
+                 at + "fill_ratio: must be a number in (0, 1) (or a decimal string), got "
+                      "boolean true");
 
-  expect_valid(fault("wrong_report", "report_error", -0.5));
+  expect_valid(fault("wrong_report", "report_error", num("-0.5")));
   expect_valid(fault("wrong_report", "report_error", 3));
-  for (json bad : {json(0), json(0.0), json(infinity), json(std::nan(""))})
+  expect_valid(fault("wrong_report", "report_error", "-0.000000000000000001"));
+  for (json bad : {json(0), num("0.0"), num("-0.0"), json("0"), json("Infinity"), json("NaN")})
     expect_invalid(fault("wrong_report", "report_error", bad),
-                   at + "report_error: must be a finite number other than 0");
+                   at + "report_error: must be a number other than 0, got ");
 
   expect_valid(fault("stale_balance", "stale_queries", 1));
   expect_invalid(fault("stale_balance", "stale_queries", 0),
                  at + "stale_queries: must be an integer >= 1");
-  expect_invalid(fault("stale_balance", "stale_queries", 1.5),
+  expect_invalid(fault("stale_balance", "stale_queries", num("1.5")),
                  at + "stale_queries: must be an integer >= 1");
 
   expect_valid(fault("slow_reply", "delay_ms", 0));
   expect_invalid(fault("slow_reply", "delay_ms", -1), at + "delay_ms: must be an integer >= 0");
-  expect_invalid(fault("slow_reply", "delay_ms", 2.5), at + "delay_ms: must be an integer >= 0");
+  expect_invalid(fault("slow_reply", "delay_ms", num("2.5")),
+                 at + "delay_ms: must be an integer >= 0");
 }
 
 TEST_CASE("the README's fault example is a valid venue with one fault of every kind") {
@@ -707,7 +846,7 @@ TEST_CASE("the README's fault example is a valid venue with one fault of every k
   start += 8;
   auto end = text.find("```", start);
   REQUIRE(end != std::string::npos);
-  auto document = with(base_config(), P("/venues/0"), json::parse(text.substr(start, end - start)));
+  auto document = with(base_config(), P("/venues/0"), parsed(text.substr(start, end - start)));
   auto loaded = parse_config(document);
   INFO(loaded.failure.message);
   REQUIRE(loaded.ok());
@@ -722,7 +861,8 @@ TEST_CASE("the README's fault example is a valid venue with one fault of every k
 TEST_CASE("the first bad fault is reported with its index") {
   expect_invalid(with_faults(R"([{"kind": "crash", "every_nth": 1},
                                  {"kind": "crash", "every_nth": 2},
-                                 {"kind": "crash"}])"_json, 4),
+                                 {"kind": "crash"}])"_parsed,
+                             4),
                  "venues[4] (uniswap, dex).faults[2]: needs exactly one target");
 }
 
@@ -786,8 +926,12 @@ TEST_CASE("initial_positions name subscribed keys with allowed amounts") {
                  "books[0] (main).initial_positions.binance:BaseToken:BTC: "
                  "'binance:BaseToken:BTC' is not in the book's subscribed_keys");
   expect_invalid(initial(json::array()), "books[0] (main).initial_positions: must be an object");
-  expect_invalid(initial({{"binance:BaseToken:USDT", "100"}}),
+  expect_invalid(initial({{"binance:BaseToken:USDT", "-100"}}),
                  "initial_positions.binance:BaseToken:USDT: must be a number >= 0");
+  expect_invalid(initial({{"binance:BaseToken:USDT", nullptr}}),
+                 "initial_positions.binance:BaseToken:USDT: must be a number >= 0 (BaseToken, "
+                 "aToken and LST balances cannot be negative) (or a decimal string), got "
+                 "null");
   for (auto key : {"binance:BaseToken:USDT", "aave:aToken:WETH", "wallet:LST:weETH"}) {
     CAPTURE(key);
     expect_invalid(initial({{key, -1}}), std::string(key) +
@@ -796,11 +940,15 @@ TEST_CASE("initial_positions name subscribed keys with allowed amounts") {
                                              "negative), got -1");
     expect_valid(initial({{key, 0}}));
   }
-  auto loaded =
-      parse_config(initial({{"aave:debtToken:WETH", -2}, {"binance:Perp:BTCUSDT", -0.5}}));
+  auto loaded = parse_config(initial({{"aave:debtToken:WETH", -2},
+                                      {"binance:Perp:BTCUSDT",
+                                       {{"amount", num("-0.5")}, {"entry_price", 60000}}},
+                                      {"binance:BaseToken:USDT", "100.000000000000000001"}}));
   REQUIRE(loaded.ok());
-  CHECK(loaded.config.books[0].initial_positions.at("binance:Perp:BTCUSDT") == -0.5);
-  CHECK(loaded.config.books[0].initial_positions.at("aave:debtToken:WETH") == -2.0);
+  CHECK(loaded.config.books[0].initial_positions.at("binance:Perp:BTCUSDT") == "-0.5"_amt);
+  CHECK(loaded.config.books[0].initial_positions.at("aave:debtToken:WETH") == "-2"_amt);
+  CHECK(loaded.config.books[0].initial_positions.at("binance:BaseToken:USDT") ==
+        "100.000000000000000001"_amt);
 }
 
 // --- market ------------------------------------------------------------------------------
@@ -810,17 +958,17 @@ TEST_CASE("the market section is decoded with CFG-002 and its venues must fit th
                  "market.prices.BTC: must be a number > 0, got -1");
   expect_invalid(with(base_config(), P("/market/timestamp"), "t"),
                  "market: unknown field 'timestamp'");
-  auto index = json{{"WETH", {{"liquidity_index", 1.0}}}};
+  auto index = json{{"WETH", {{"liquidity_index", num("1.0")}}}};
   expect_valid(with(base_config(), P("/market/indices/aave"), index));
   expect_invalid(with(base_config(), P("/market/indices/binance"), index),
                  "market.indices.binance: 'binance' is a cex venue, expected a lending venue");
   expect_invalid(with(base_config(), P("/market/indices/compound"), index),
                  "market.indices.compound: 'compound' is not a configured venue");
-  auto rate = json{{"weETH", 0.96}};
+  auto rate = json{{"weETH", num("0.96")}};
   expect_valid(with(base_config(), P("/market/staking_rates/etherfi"), rate));
   expect_invalid(with(base_config(), P("/market/staking_rates/aave"), rate),
                  "market.staking_rates.aave: 'aave' is a lending venue, expected a staking venue");
-  auto funding = json{{"BTCUSDT", 0.0001}};
+  auto funding = json{{"BTCUSDT", "0.0001"}};
   expect_valid(with(base_config(), P("/market/funding_rates/binance"), funding));
   expect_invalid(with(base_config(), P("/market/funding_rates/wallet"), funding),
                  "market.funding_rates.wallet: 'wallet' is a wallet venue, expected a cex venue");
@@ -842,26 +990,26 @@ TEST_CASE("config/default.json loads with the bundled venues and book") {
                                                                  {"etherfi", VenueKind::staking},
                                                                  {"uniswap", VenueKind::dex}});
   const auto& binance = *config.find_venue("binance");
-  CHECK(binance.taker_fee_rate == 0.001);
-  CHECK(binance.slippage_bps == 2.0);
+  CHECK(binance.taker_fee_rate == "0.001"_amt);
+  CHECK(binance.slippage_bps == "2"_amt);
   CHECK(binance.settlement_token == "USDT");
-  CHECK(binance.transfer_fees == std::map<std::string, double>{{"USDT", 1.0}});
+  CHECK(binance.transfer_fees == std::map<std::string, Amount>{{"USDT", "1"_amt}});
   CHECK(config.find_venue("aave")->wallet == "wallet");
   CHECK(config.find_venue("etherfi")->lst == std::map<std::string, std::string>{{"WETH", "weETH"}});
   const auto& uniswap = *config.find_venue("uniswap");
-  CHECK(uniswap.pool_fee_rate == 0.003);
-  CHECK(uniswap.slippage_bps == 10.0);
-  CHECK(uniswap.default_slippage_tolerance == 0.005);
+  CHECK(uniswap.pool_fee_rate == "0.003"_amt);
+  CHECK(uniswap.slippage_bps == "10"_amt);
+  CHECK(uniswap.default_slippage_tolerance == "0.005"_amt);
   CHECK(config.lst_symbols() == std::set<std::string>{"weETH"});
 
   REQUIRE(config.books.size() == 1);
   const auto& book = config.books[0];
   CHECK(book.name == "main");
   CHECK(book.subscribed_keys.size() == 13);
-  CHECK(book.initial_positions.at("binance:BaseToken:USDT") == 250000.0);
-  CHECK(book.initial_positions.at("binance:BaseToken:BTC") == 1.0);
-  CHECK(book.initial_positions.at("wallet:BaseToken:WETH") == 20.0);
-  CHECK(book.initial_positions.at("wallet:BaseToken:USDC") == 5000.0);
+  CHECK(book.initial_positions.at("binance:BaseToken:USDT") == "250000"_amt);
+  CHECK(book.initial_positions.at("binance:BaseToken:BTC") == "1"_amt);
+  CHECK(book.initial_positions.at("wallet:BaseToken:WETH") == "20"_amt);
+  CHECK(book.initial_positions.at("wallet:BaseToken:USDC") == "5000"_amt);
 
   for (auto symbol : {"BTC", "ETH", "WETH", "weETH", "USDT", "USDC"})
     CHECK(config.market.prices.count(symbol) == 1);
@@ -899,13 +1047,13 @@ TEST_CASE("a file that is not JSON is CFG-001 naming the path and the parse posi
 }
 
 TEST_CASE("invalid content in a file is CFG-002 prefixed with the path") {
-  TempFile file("invalid.json", with(base_config(), P("/venue_timeout_ms"), 0).dump());
+  TempFile file("invalid.json", dump_json(with(base_config(), P("/venue_timeout_ms"), 0)));
   auto loaded = load_config_file(file.path());
   CHECK(loaded.failure.code == ErrorCode::cfg_invalid);
   CHECK(contains(loaded.failure.message,
                  "config file '" + file.path() + "': venue_timeout_ms: must be an integer >= 1"));
 
-  TempFile good("good.json", base_config().dump(2));
+  TempFile good("good.json", dump_json(base_config()));
   CHECK(load_config_file(good.path()).ok());
 }
 

@@ -7,8 +7,10 @@
 
 #include "actors/venues/fault_injector.hpp"
 #include "messages/fault_spec.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 
 namespace {
 
@@ -17,7 +19,7 @@ Order order(std::string operation_id, Operation operation = Operation::spot_trad
   o.operation_id = std::move(operation_id);
   o.venue = "binance";
   o.operation = operation;
-  o.amount = 2.0;
+  o.amount = "2"_amt;
   return o;
 }
 
@@ -91,8 +93,8 @@ TEST_CASE("a FaultSpec defaults to the documented parameters and no target") {
   CHECK(fault.every_nth == 0);
   CHECK(fault.times == 0);
   CHECK(fault.message.empty());
-  CHECK(fault.fill_ratio == 0.5);
-  CHECK(fault.report_error == 0.01);
+  CHECK(fault.fill_ratio == "0.5"_amt);
+  CHECK(fault.report_error == "0.01"_amt);
   CHECK(fault.stale_queries == 1);
   CHECK(fault.delay_ms == 1000);
   CHECK_FALSE(fault.applied);
@@ -109,9 +111,12 @@ TEST_CASE("describe names the kind, the target, the parameter and the limit") {
   CHECK(describe(on_id(FaultKind::reject, "op-7")) ==
         "reject on order 'op-7', message 'rejected by venue (injected fault)'");
   auto partial = on_every(FaultKind::partial_fill, 3, 2);
-  partial.fill_ratio = 0.25;
+  partial.fill_ratio = "0.25"_amt;
   CHECK(describe(partial) ==
         "partial_fill on orders 3, 6, 9, ..., fill_ratio 0.25 (at most 2 times)");
+  auto wrong = on_id(FaultKind::wrong_report, "w");
+  wrong.report_error = "-0.000000000000000001"_amt;  // printed exactly, never as 1e-18
+  CHECK(describe(wrong) == "wrong_report on order 'w', report_error -0.000000000000000001");
   CHECK(describe(on_operation(FaultKind::crash, Operation::swap)) == "crash on every swap order");
   auto silent = on_id(FaultKind::no_reply, "x");
   silent.applied = true;
@@ -126,8 +131,8 @@ TEST_CASE("a FaultSpec survives CAF serialization, optional operation included")
   fault.operation_id = "abc";
   fault.every_nth = 9;
   fault.message = "m";
-  fault.fill_ratio = 0.125;
-  fault.report_error = -0.5;
+  fault.fill_ratio = "0.123456789012345678"_amt;  // every one of the 18 digits survives
+  fault.report_error = "-0.5"_amt;
   fault.stale_queries = 3;
   fault.delay_ms = 12345678901LL;
   fault.applied = true;
@@ -145,8 +150,8 @@ TEST_CASE("a FaultSpec survives CAF serialization, optional operation included")
     CHECK(copy.every_nth == 9);
     CHECK(copy.times == 4);
     CHECK(copy.message == "m");
-    CHECK(copy.fill_ratio == 0.125);
-    CHECK(copy.report_error == -0.5);
+    CHECK(copy.fill_ratio == "0.123456789012345678"_amt);
+    CHECK(copy.report_error == "-0.5"_amt);
     CHECK(copy.stale_queries == 3);
     CHECK(copy.delay_ms == 12345678901LL);
     CHECK(copy.applied);
@@ -283,55 +288,58 @@ TEST_CASE("a fault added later starts its own times count and sees the running o
 
 TEST_CASE("partially_filled scales the amount and keeps everything else") {
   auto original = order("p1", Operation::perp_trade);
-  original.amount = 2.0;
-  original.price = 61000.0;
+  original.amount = "2"_amt;
+  original.price = "61000"_amt;
   original.side = Side::long_;
   original.pair = "BTC/USDT";
-  auto partial = partially_filled(original, 0.25);
-  CHECK(partial.amount == 0.5);
+  auto partial = partially_filled(original, "0.25"_amt);
+  CHECK(partial.amount == "0.5"_amt);
   CHECK(partial.operation_id == "p1");
   CHECK(partial.operation == Operation::perp_trade);
-  CHECK(partial.price == 61000.0);
+  CHECK(partial.price == "61000"_amt);
   CHECK(partial.side == Side::long_);
   CHECK(partial.pair == "BTC/USDT");
-  CHECK(original.amount == 2.0);  // the input is untouched
+  CHECK(original.amount == "2"_amt);  // the input is untouched
 
-  original.amount = 0.3;
-  CHECK(partially_filled(original, 0.7).amount == 0.3 * 0.7);
+  // Exact in decimal (a binary64 would give 0.21 as 0.20999999999999999).
+  original.amount = "0.3"_amt;
+  CHECK(partially_filled(original, "0.7"_amt).amount == "0.21"_amt);
+  original.amount = "1234.567890123456789"_amt;
+  CHECK(partially_filled(original, "0.5"_amt).amount == "617.2839450617283945"_amt);
 }
 
 TEST_CASE("misreport multiplies every gross delta and the fee by one plus the error") {
   ExecutionHandshake handshake;
   handshake.status = HandshakeStatus::executed;
-  handshake.executed_amount = 1.0;
-  handshake.executed_price = 60000.0;
-  handshake.position_deltas = {{"binance:BaseToken:BTC", 1.0},
-                               {"binance:BaseToken:USDT", -60000.0}};
-  handshake.fee_amount = 60.0;
+  handshake.executed_amount = "1"_amt;
+  handshake.executed_price = "60000"_amt;
+  handshake.position_deltas = {{"binance:BaseToken:BTC", "1"_amt},
+                               {"binance:BaseToken:USDT", "-60000"_amt}};
+  handshake.fee_amount = "60"_amt;
   handshake.fee_currency = "USDT";
 
   SUBCASE("exact literals for error 0.5") {
-    misreport(handshake, 0.5);
-    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == 1.5);
-    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == -90000.0);
-    CHECK(handshake.fee_amount == 90.0);
+    misreport(handshake, "0.5"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == "1.5"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == "-90000"_amt);
+    CHECK(handshake.fee_amount == "90"_amt);
   }
-  SUBCASE("the default error 0.01, by the same formula") {
-    misreport(handshake, 0.01);
-    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == 1.0 * (1.0 + 0.01));
-    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == -60000.0 * (1.0 + 0.01));
-    CHECK(handshake.fee_amount == 60.0 * (1.0 + 0.01));
+  SUBCASE("the default error 0.01: 1.01 times, exactly") {
+    misreport(handshake, "0.01"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == "1.01"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == "-60600"_amt);
+    CHECK(handshake.fee_amount == "60.6"_amt);
   }
   SUBCASE("a negative error under-reports") {
-    misreport(handshake, -0.25);
-    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == 0.75);
-    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == -45000.0);
-    CHECK(handshake.fee_amount == 45.0);
+    misreport(handshake, "-0.25"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:BTC") == "0.75"_amt);
+    CHECK(handshake.position_deltas.at("binance:BaseToken:USDT") == "-45000"_amt);
+    CHECK(handshake.fee_amount == "45"_amt);
   }
   // What was executed is reported truthfully; only the deltas and the fee lie.
   CHECK(handshake.position_deltas.size() == 2);
-  CHECK(handshake.executed_amount == 1.0);
-  CHECK(handshake.executed_price == 60000.0);
+  CHECK(handshake.executed_amount == "1"_amt);
+  CHECK(handshake.executed_price == "60000"_amt);
   CHECK(handshake.fee_currency == "USDT");
   CHECK(handshake.status == HandshakeStatus::executed);
 }
@@ -339,16 +347,16 @@ TEST_CASE("misreport multiplies every gross delta and the fee by one plus the er
 // --- StaleBalances -----------------------------------------------------------------------
 
 TEST_CASE("stale balances answer exactly N queries with the old view, then current") {
-  const std::map<std::string, double> before{{"binance:BaseToken:BTC", 1.0},
-                                             {"binance:BaseToken:USDT", 100000.0}};
-  const std::map<std::string, double> current{{"binance:BaseToken:BTC", 2.0},
-                                              {"binance:BaseToken:USDT", 40000.0},
-                                              {"binance:BaseToken:ETH", 3.0}};
+  const test::Positions before{{"binance:BaseToken:BTC", "1"_amt},
+                               {"binance:BaseToken:USDT", "100000"_amt}};
+  const test::Positions current{{"binance:BaseToken:BTC", "2"_amt},
+                                {"binance:BaseToken:USDT", "40000"_amt},
+                                {"binance:BaseToken:ETH", "3"_amt}};
   const std::vector<std::string> keys{"binance:BaseToken:BTC", "binance:BaseToken:USDT",
                                       "binance:BaseToken:ETH", "binance:BaseToken:SOL"};
-  const std::map<std::string, double> stale{{"binance:BaseToken:BTC", 1.0},
-                                            {"binance:BaseToken:USDT", 100000.0},
-                                            {"binance:BaseToken:ETH", 3.0}};
+  const test::Positions stale{{"binance:BaseToken:BTC", "1"_amt},
+                              {"binance:BaseToken:USDT", "100000"_amt},
+                              {"binance:BaseToken:ETH", "3"_amt}};
   StaleBalances balances;
   CHECK_FALSE(balances.armed());
   CHECK_FALSE(balances.answer(keys, current));
@@ -368,23 +376,23 @@ TEST_CASE("stale balances answer exactly N queries with the old view, then curre
 
 TEST_CASE("stale balances answer only the keys asked") {
   StaleBalances balances;
-  balances.arm({{"a", 1.0}, {"b", 2.0}}, 1);
-  auto answer = balances.answer({"b"}, {{"a", 10.0}, {"b", 20.0}});
+  balances.arm({{"a", "1"_amt}, {"b", "2"_amt}}, 1);
+  auto answer = balances.answer({"b"}, {{"a", "10"_amt}, {"b", "20"_amt}});
   REQUIRE(answer);
-  CHECK(*answer == std::map<std::string, double>{{"b", 2.0}});
+  CHECK(*answer == test::Positions{{"b", "2"_amt}});
 }
 
 TEST_CASE("arming stale balances again replaces the view and the count") {
   StaleBalances balances;
-  balances.arm({{"a", 1.0}}, 5);
-  CHECK(balances.answer({"a"}, {{"a", 9.0}}) == std::map<std::string, double>{{"a", 1.0}});
-  balances.arm({{"a", 7.0}}, 1);
-  CHECK(balances.answer({"a"}, {{"a", 9.0}}) == std::map<std::string, double>{{"a", 7.0}});
+  balances.arm({{"a", "1"_amt}}, 5);
+  CHECK(balances.answer({"a"}, {{"a", "9"_amt}}) == test::Positions{{"a", "1"_amt}});
+  balances.arm({{"a", "7"_amt}}, 1);
+  CHECK(balances.answer({"a"}, {{"a", "9"_amt}}) == test::Positions{{"a", "7"_amt}});
   CHECK_FALSE(balances.armed());
-  CHECK_FALSE(balances.answer({"a"}, {{"a", 9.0}}));
+  CHECK_FALSE(balances.answer({"a"}, {{"a", "9"_amt}}));
 
-  balances.arm({{"a", 1.0}}, 2);
-  balances.arm({{"a", 1.0}}, 0);  // zero queries disarms
+  balances.arm({{"a", "1"_amt}}, 2);
+  balances.arm({{"a", "1"_amt}}, 0);  // zero queries disarms
   CHECK_FALSE(balances.armed());
-  CHECK_FALSE(balances.answer({"a"}, {{"a", 9.0}}));
+  CHECK_FALSE(balances.answer({"a"}, {{"a", "9"_amt}}));
 }

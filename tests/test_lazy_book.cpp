@@ -6,11 +6,13 @@
 #include <chrono>
 #include <thread>
 
+#include "messages/json_number.hpp"
 #include "runtime/actor_system_setup.hpp"
 #include "runtime/book.hpp"
 #include "tests/test_support.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 
 namespace {
 
@@ -57,7 +59,7 @@ struct LazyBook {
 Order buy_btc(const std::string& id) {
   return test::order_from({{"operation_id", id}, {"venue", "binance"},
                            {"operation", "spot_trade"}, {"pair", "BTC/USDT"}, {"side", "BUY"},
-                           {"amount", 0.01}});
+                           {"amount", raw_number("0.01")}});
 }
 
 }  // namespace
@@ -76,7 +78,7 @@ TEST_CASE("an idle book answers positions and status with two actors and no venu
 TEST_CASE("orders refused without a venue leave an idle book idle") {
   LazyBook f;
   auto bad = buy_btc("dup");
-  bad.amount = -1;  // refused by validation, before routing
+  bad.amount = "-1"_amt;  // refused by validation, before routing
   auto result = f.submit({bad});
   REQUIRE(result.results.size() == 1);
   CHECK(result.results[0].handshake.error_code == ErrorCode::ord_out_of_range);
@@ -96,7 +98,7 @@ TEST_CASE("the first order spawns the book's parts and executes exactly as a boo
     CHECK(r.handshake.status == HandshakeStatus::executed);
   CHECK(lazy_result.positions == eager_result.positions);
   CHECK(lazy_result.positions.at("binance:BaseToken:BTC") ==
-        test::exact_initial_positions().at("binance:BaseToken:BTC") + 0.02);
+        test::exact_initial_positions().at("binance:BaseToken:BTC") + "0.02"_amt);
   CHECK(lazy_result.results[1].handshake.trade_id == eager_result.results[1].handshake.trade_id);
 }
 
@@ -104,7 +106,7 @@ TEST_CASE("market data sent to an idle book prices its first order") {
   auto with_price = [](PartsSpawn parts) {
     LazyBook f(parts);
     auto market = f.config.market;
-    market.prices["BTC"] = 50000;
+    market.prices["BTC"] = "50000"_amt;
     CHECK(f.ask<bool>(f.book.manager, market_atom::value, market));
     auto result = f.submit({buy_btc("m1")});
     REQUIRE(result.results.size() == 1);
@@ -113,7 +115,7 @@ TEST_CASE("market data sent to an idle book prices its first order") {
   auto lazy = with_price(PartsSpawn::at_first_use);
   auto eager = with_price(PartsSpawn::at_start);
   REQUIRE(lazy.results[0].handshake.executed_price);
-  CHECK(*lazy.results[0].handshake.executed_price == 50000);
+  CHECK(*lazy.results[0].handshake.executed_price == "50000"_amt);
   CHECK(lazy.positions == eager.positions);
 }
 

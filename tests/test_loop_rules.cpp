@@ -8,9 +8,11 @@
 #include "actors/execution/step_machine.hpp"
 #include "actors/position/admission.hpp"
 #include "actors/position/reconciliation.hpp"
+#include "messages/json_number.hpp"
 #include "tests/test_support.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 using std::chrono::milliseconds;
 using Next = RetryDecision::Next;
 
@@ -46,7 +48,7 @@ TEST_CASE("check_group_members: admission, repeated ids and sequence numbers, in
   auto member = [](const std::string& id, std::int64_t sequence) {
     auto order = test::order_from({{"operation_id", id}, {"venue", "binance"},
                                    {"operation", "spot_trade"}, {"pair", "BTC/USDT"},
-                                   {"side", "BUY"}, {"amount", 0.1}, {"execution_mode", "atomic"},
+                                   {"side", "BUY"}, {"amount", raw_number("0.1")}, {"execution_mode", "atomic"},
                                    {"atomic_group_id", "g"}, {"sequence_in_group", sequence}});
     return order;
   };
@@ -67,7 +69,7 @@ TEST_CASE("check_group_members: admission, repeated ids and sequence numbers, in
 }
 
 TEST_CASE("unrepaid_flash_loan: borrowed minus repaid per venue and asset") {
-  auto handshake = [](Operation op, const std::string& token, double amount) {
+  auto handshake = [](Operation op, const std::string& token, Amount amount) {
     ExecutionHandshake hs;
     hs.status = HandshakeStatus::executed;
     hs.order.venue = "aave";
@@ -76,15 +78,21 @@ TEST_CASE("unrepaid_flash_loan: borrowed minus repaid per venue and asset") {
     hs.executed_amount = amount;
     return hs;
   };
-  std::vector<ExecutionHandshake> group{handshake(Operation::flash_borrow, "WETH", 8),
-                                        handshake(Operation::supply, "WETH", 8),
-                                        handshake(Operation::flash_repay, "WETH", 8)};
+  std::vector<ExecutionHandshake> group{handshake(Operation::flash_borrow, "WETH", "8"_amt),
+                                        handshake(Operation::supply, "WETH", "8"_amt),
+                                        handshake(Operation::flash_repay, "WETH", "8"_amt)};
   CHECK_FALSE(unrepaid_flash_loan(group).has_value());
   group.pop_back();
-  group.push_back(handshake(Operation::flash_repay, "WETH", 5));
+  group.push_back(handshake(Operation::flash_repay, "WETH", "5"_amt));
   CHECK(unrepaid_flash_loan(group) ==
         std::string("flash loan of WETH on aave not repaid (3 outstanding at the end of the "
                     "group)"));
+  // Exact to the last of the 18 digits: 1 wei left is still a loan not repaid, printed as such.
+  group.pop_back();
+  group.push_back(handshake(Operation::flash_repay, "WETH", "7.999999999999999999"_amt));
+  CHECK(unrepaid_flash_loan(group) ==
+        std::string("flash loan of WETH on aave not repaid (0.000000000000000001 outstanding at "
+                    "the end of the group)"));
 }
 
 TEST_CASE("the execution manager's step machine: every legal move, nothing else") {

@@ -1,12 +1,12 @@
 #include <doctest/doctest.h>
 
-#include <cmath>
-#include <limits>
 #include <string>
 
 #include "messages/order_validation.hpp"
+#include "tests/test_support.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 
 namespace {
 
@@ -15,7 +15,7 @@ Order base_order(Operation operation) {
   order.operation_id = "op-1";
   order.venue = "binance";
   order.operation = operation;
-  order.amount = 1.0;
+  order.amount = "1"_amt;
   return order;
 }
 
@@ -42,9 +42,6 @@ Failure failure_of(const Order& order) {
 bool message_has(const Failure& failure, const std::string& part) {
   return failure.message.find(part) != std::string::npos;
 }
-
-constexpr double infinity = std::numeric_limits<double>::infinity();
-const double not_a_number = std::nan("");
 
 }  // namespace
 
@@ -98,50 +95,60 @@ TEST_CASE("order validation requires operation_id and venue with ORD-001") {
   CHECK(failure_of(order).message == "venue is required");
 }
 
-TEST_CASE("order validation requires a finite amount > 0 with ORD-005") {
+// Amounts are exact decimals, so there is no infinity or NaN left to refuse: what the decoder
+// cannot read exactly it refuses itself (test_order_json.cpp); validation sees only the sign
+// and the range. Messages show the amount's exact text.
+TEST_CASE("order validation requires an amount > 0 with ORD-005") {
   Order order = spot_buy();
-  order.amount = -1.0;
+  order.amount = "-1"_amt;
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
   CHECK(failure_of(order).message == "amount must be > 0 (got -1)");
-  order.amount = 0.0;
+  order.amount = Amount();
   CHECK(failure_of(order).message == "amount must be > 0 (got 0)");
-  order.amount = infinity;
+  order.amount = -Amount::from_raw(1);
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
-  CHECK(failure_of(order).message == "amount must be finite (got inf)");
-  order.amount = not_a_number;
-  CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
-  CHECK(message_has(failure_of(order), "amount must be finite"));
-  order.amount = 1e-12;
+  CHECK(failure_of(order).message == "amount must be > 0 (got -0.000000000000000001)");
+  order.amount = "0.000000000001"_amt;
+  CHECK_FALSE(validate_order(order).has_value());
+  order.amount = Amount::from_raw(1);  // the smallest step is a valid amount
+  CHECK_FALSE(validate_order(order).has_value());
+  order.amount = Amount::max();
   CHECK_FALSE(validate_order(order).has_value());
 }
 
-TEST_CASE("order validation requires a present price to be finite and > 0 with ORD-005") {
+TEST_CASE("order validation requires a present price to be > 0 with ORD-005") {
   Order order = spot_buy();
-  order.price = 0.0;
+  order.price = Amount();
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
   CHECK(failure_of(order).message == "price must be > 0 (got 0)");
-  order.price = -2.5;
+  order.price = "-2.5"_amt;
   CHECK(failure_of(order).message == "price must be > 0 (got -2.5)");
-  order.price = -infinity;
-  CHECK(failure_of(order).message == "price must be finite (got -inf)");
-  order.price = 100.0;
+  order.price = "-3030.015"_amt;
+  CHECK(failure_of(order).message == "price must be > 0 (got -3030.015)");
+  order.price = "100"_amt;
   order.order_type = OrderType::limit;
+  CHECK_FALSE(validate_order(order).has_value());
+  order.price = Amount::from_raw(1);
   CHECK_FALSE(validate_order(order).has_value());
 }
 
 TEST_CASE("order validation requires slippage_tolerance at least 0 and below 1 with ORD-005") {
   Order order = spot_buy();
-  order.slippage_tolerance = 0.0;
+  order.slippage_tolerance = Amount();
   CHECK_FALSE(validate_order(order).has_value());
-  order.slippage_tolerance = 0.999;
+  order.slippage_tolerance = "0.999"_amt;
   CHECK_FALSE(validate_order(order).has_value());
-  order.slippage_tolerance = 1.0;
+  order.slippage_tolerance = "0.999999999999999999"_amt;  // one step below 1
+  CHECK_FALSE(validate_order(order).has_value());
+  order.slippage_tolerance = "1"_amt;
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
   CHECK(failure_of(order).message == "slippage_tolerance must be in [0, 1) (got 1)");
-  order.slippage_tolerance = -0.1;
+  order.slippage_tolerance = "-0.1"_amt;
   CHECK(failure_of(order).message == "slippage_tolerance must be in [0, 1) (got -0.1)");
-  order.slippage_tolerance = not_a_number;
+  order.slippage_tolerance = -Amount::from_raw(1);
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
+  CHECK(failure_of(order).message ==
+        "slippage_tolerance must be in [0, 1) (got -0.000000000000000001)");
 }
 
 TEST_CASE("order validation requires sequence_in_group >= 0 with ORD-005") {
@@ -270,7 +277,7 @@ TEST_CASE("order validation: a limit order needs price (ORD-006)") {
   order.order_type = OrderType::limit;
   CHECK(failure_of(order).code == ErrorCode::ord_missing_operation_field);
   CHECK(message_has(failure_of(order), "limit order needs price"));
-  order.price = 60000.0;
+  order.price = "60000"_amt;
   CHECK_FALSE(validate_order(order).has_value());
 }
 
@@ -298,12 +305,12 @@ TEST_CASE("order validation checks atomic group consistency with ORD-009") {
 TEST_CASE("order validation reports the first failure: ORD-001, ORD-005, ORD-006, ORD-009") {
   Order order = base_order(Operation::swap);  // ORD-006: no tokens
   order.atomic_group_id = "g";                // ORD-009
-  order.amount = -3.0;                        // ORD-005
+  order.amount = "-3"_amt;                    // ORD-005
   order.venue.clear();                        // ORD-001
   CHECK(failure_of(order).code == ErrorCode::ord_missing_field);
   order.venue = "uniswap";
   CHECK(failure_of(order).code == ErrorCode::ord_out_of_range);
-  order.amount = 3.0;
+  order.amount = "3"_amt;
   CHECK(failure_of(order).code == ErrorCode::ord_missing_operation_field);
   order.token_in = "WETH";
   order.token_out = "USDC";

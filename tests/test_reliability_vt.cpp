@@ -9,27 +9,30 @@
 #include <string>
 #include <vector>
 
+#include "messages/json_number.hpp"
 #include "runtime/book.hpp"
 #include "tests/test_support.hpp"
 #include "tests/virtual_time.hpp"
 
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 using std::chrono::milliseconds;
 
 namespace {
 
 // Prices and fees of test::exact_config_json: BTC/USDT fills at 60000, taker fee 0.001.
-constexpr double btc_price = 60000.0;
-constexpr double taker_fee_rate = 0.001;
-constexpr double initial_btc = 1.0;
-constexpr double initial_usdt = 100000.0;
+Amount constant(const char* text) { return parse_amount(text).amount.value(); }
+const Amount btc_price = constant("60000");
+const Amount taker_fee_rate = constant("0.001");
+const Amount initial_btc = constant("1");
+const Amount initial_usdt = constant("100000");
 const std::string btc_key = "binance:BaseToken:BTC";
 const std::string usdt_key = "binance:BaseToken:USDT";
 
 struct Policy {
   int max_attempts = 3;
   std::int64_t initial_backoff_ms = 1000;
-  double multiplier = 2.0;
+  std::string multiplier = "2";  // a JSON number's text
   std::int64_t deadline_ms = 120000;
 };
 
@@ -40,31 +43,36 @@ nlohmann::json config_json(const std::vector<std::string>& books = {"main"},
   auto json = test::exact_config_json(books);
   json["reconciliation"] = {{"max_attempts", policy.max_attempts},
                             {"initial_backoff_ms", policy.initial_backoff_ms},
-                            {"multiplier", policy.multiplier},
+                            {"multiplier", raw_number(policy.multiplier)},
                             {"deadline_ms", policy.deadline_ms}};
   return json;
 }
 
-Order binance_spot(const std::string& operation_id, const std::string& side, double amount) {
+// Amounts go into the order JSON as decimal text (a raw number node, as parse_json reads it).
+Order binance_spot(const std::string& operation_id, const std::string& side,
+                   const std::string& amount) {
   return test::order_from({{"operation_id", operation_id}, {"venue", "binance"},
                            {"operation", "spot_trade"}, {"pair", "BTC/USDT"}, {"side", side},
-                           {"amount", amount}});
+                           {"amount", raw_number(amount)}});
 }
 
 Order binance_buy(const std::string& operation_id) {
-  return binance_spot(operation_id, "BUY", 0.5);
+  return binance_spot(operation_id, "BUY", "0.5");
 }
 
-Order aave_supply(const std::string& operation_id, double amount) {
+Order aave_supply(const std::string& operation_id, const std::string& amount) {
   return test::order_from({{"operation_id", operation_id}, {"venue", "aave"},
-                           {"operation", "supply"}, {"token_in", "WETH"}, {"amount", amount}});
+                           {"operation", "supply"}, {"token_in", "WETH"},
+                           {"amount", raw_number(amount)}});
 }
 
-// USDT delta of a spot trade of `amount` BTC, fee folded in, as the venue and monitor compute it.
-double usdt_delta(double amount, bool buys, double report_factor = 1.0) {
-  const double notional = amount * btc_price;
-  const double gross = (buys ? -notional : notional) * report_factor;
-  return gross - (notional * taker_fee_rate) * report_factor;
+// USDT delta of a spot trade of `amount` BTC at 60000, fee folded in (README, cex spot_trade:
+// notional q*p [up] for a BUY, [down] for a SELL; fee notional*rate [up]). Exact for the
+// amounts used here: a BUY of 0.5 is -30030, a SELL of 0.25 is +14985.
+Amount usdt_delta(Amount amount, bool buys) {
+  const Amount notional = mul(amount, btc_price, buys ? Rounding::up : Rounding::down);
+  const Amount fee = mul(notional, taker_fee_rate, Rounding::up);
+  return (buys ? -notional : notional) - fee;
 }
 
 using test::fault_on;
@@ -124,13 +132,13 @@ void switch_on(test::VirtualTime& vt, const BookActors& book, const std::string&
 }
 
 void adjust(test::VirtualTime& vt, const BookActors& book, const std::string& venue,
-            const std::string& key, double delta_amount) {
+            const std::string& key, Amount delta_amount) {
   CHECK(take(vt, vt.request<bool>(book.supervisor, adjust_atom::value, venue, key,
                                   delta_amount)));
 }
 
-void check_mismatch(const KeyMismatch& mismatch, const std::string& key, double expected,
-                    double reported) {
+void check_mismatch(const KeyMismatch& mismatch, const std::string& key, Amount expected,
+                    Amount reported) {
   CHECK(mismatch.position_key == key);
   CHECK(mismatch.expected == expected);
   CHECK(mismatch.reported == reported);
@@ -216,8 +224,10 @@ TEST_CASE("a balance that stays stale is retried at 1000 and 2000 ms and then ha
   auto result = take(f.vt, reply.take());
   check_reconciliation_failed(result, 3, {1000, 2000});
 
-  const double monitor_btc = initial_btc + 0.5;
-  const double monitor_usdt = initial_usdt + usdt_delta(0.5, true);
+  const Amount monitor_btc = initial_btc + "0.5"_amt;
+  const Amount monitor_usdt = initial_usdt + usdt_delta("0.5"_amt, true);
+  CHECK(monitor_btc == "1.5"_amt);
+  CHECK(monitor_usdt == "69970"_amt);  // 100000 - 0.5 * 60000 - 30
   REQUIRE(result.reconciliation.mismatches.size() == 2);
   check_mismatch(result.reconciliation.mismatches[0], btc_key, monitor_btc, initial_btc);
   check_mismatch(result.reconciliation.mismatches[1], usdt_key, monitor_usdt, initial_usdt);
@@ -235,14 +245,15 @@ TEST_CASE("a balance that stays stale is retried at 1000 and 2000 ms and then ha
 
 TEST_CASE("an out-of-band ledger change before the order fails reconciliation after 3000 ms") {
   Book f;
-  adjust(f.vt, f.book, "binance", usdt_key, 5.0);  // a deposit the monitor never saw
+  adjust(f.vt, f.book, "binance", usdt_key, "5"_amt);  // a deposit the monitor never saw
 
   const auto start = f.vt.now();
   auto result = execute(f.vt, f.book, binance_buy("buy-1"));
   CHECK(f.vt.now() - start == milliseconds(3000));
   check_reconciliation_failed(result, 3, {1000, 2000});
-  const double monitor_usdt = initial_usdt + usdt_delta(0.5, true);
-  const double venue_usdt = (initial_usdt + 5.0) + usdt_delta(0.5, true);
+  const Amount monitor_usdt = initial_usdt + usdt_delta("0.5"_amt, true);
+  const Amount venue_usdt = (initial_usdt + "5"_amt) + usdt_delta("0.5"_amt, true);
+  CHECK(venue_usdt == "69975"_amt);
   REQUIRE(result.reconciliation.mismatches.size() == 1);  // BTC agrees
   check_mismatch(result.reconciliation.mismatches[0], usdt_key, monitor_usdt, venue_usdt);
 
@@ -311,15 +322,15 @@ TEST_CASE("a balance stale for one query matches on the second attempt and the b
   CHECK(book.halt.mismatches.empty());
 
   const auto before_next = f.vt.now();
-  auto next = execute(f.vt, f.book, binance_spot("sell-2", "SELL", 0.25));
+  auto next = execute(f.vt, f.book, binance_spot("sell-2", "SELL", "0.25"));
   CHECK(f.vt.now() == before_next);  // no retry needed
   check_executed_and_matched(next, 1);
   CHECK(next.reconciliation.backoff_ms.empty());
 
   auto positions = monitor_positions(f.vt, f.book);
-  CHECK(positions.at(btc_key) == initial_btc + 0.5 - 0.25);
+  CHECK(positions.at(btc_key) == initial_btc + "0.5"_amt - "0.25"_amt);
   CHECK(positions.at(usdt_key) ==
-        (initial_usdt + usdt_delta(0.5, true)) + usdt_delta(0.25, false));
+        (initial_usdt + usdt_delta("0.5"_amt, true)) + usdt_delta("0.25"_amt, false));
 }
 
 // ---- 4. permanent mismatch ------------------------------------------------------------------
@@ -330,8 +341,8 @@ TEST_CASE("a wrong report halts after max_attempts, skips the batch's rest, refu
 
   const auto start = f.vt.now();
   auto batch = submit(f.vt, f.book,
-                      {binance_buy("wrong-1"), binance_spot("sell-2", "SELL", 0.25),
-                       aave_supply("supply-3", 1.0)});
+                      {binance_buy("wrong-1"), binance_spot("sell-2", "SELL", "0.25"),
+                       aave_supply("supply-3", "1")});
   CHECK(f.vt.now() - start == milliseconds(3000));
   REQUIRE(batch.results.size() == 3);
   check_reconciliation_failed(batch.results[0], 3, {1000, 2000});
@@ -346,11 +357,13 @@ TEST_CASE("a wrong report halts after max_attempts, skips the batch's rest, refu
   CHECK(batch.results[2].handshake.order.operation_id == "supply-3");
 
   // The monitor holds what the venue reported (1 % too much), the ledger the truth.
-  const double factor = 1.0 + 0.01;
-  const double monitor_btc = initial_btc + 0.5 * factor;
-  const double monitor_usdt = initial_usdt + usdt_delta(0.5, true, factor);
-  const double venue_btc = initial_btc + 0.5;
-  const double venue_usdt = initial_usdt + usdt_delta(0.5, true);
+  // Default report_error 0.01: reported +0.505 BTC, -30300 USDT and a 30.3 fee.
+  const Amount monitor_btc = "1.505"_amt;
+  const Amount monitor_usdt = "69669.7"_amt;  // 100000 - 30300 - 30.3
+  const Amount venue_btc = "1.5"_amt;
+  const Amount venue_usdt = "69970"_amt;     // 100000 - 30000 - 30
+  CHECK(venue_btc == initial_btc + "0.5"_amt);
+  CHECK(venue_usdt == initial_usdt + usdt_delta("0.5"_amt, true));
   CHECK(batch.halt.halted);
   CHECK(batch.halt.code == ErrorCode::em_reconciliation_mismatch);
   REQUIRE(batch.halt.mismatches.size() == 2);
@@ -358,17 +371,17 @@ TEST_CASE("a wrong report halts after max_attempts, skips the batch's rest, refu
   check_mismatch(batch.halt.mismatches[1], usdt_key, monitor_usdt, venue_usdt);
   CHECK(batch.positions.at(btc_key) == monitor_btc);  // nothing already applied is lost
   CHECK(batch.positions.at(usdt_key) == monitor_usdt);
-  CHECK(batch.positions.at("wallet:BaseToken:WETH") == 10.0);
+  CHECK(batch.positions.at("wallet:BaseToken:WETH") == "10"_amt);
 
   const auto halted_at = f.vt.now();
-  auto refused = execute(f.vt, f.book, aave_supply("supply-4", 1.0));
+  auto refused = execute(f.vt, f.book, aave_supply("supply-4", "1"));
   CHECK(f.vt.now() == halted_at);
   CHECK(refused.handshake.status == HandshakeStatus::failed);
   CHECK(refused.handshake.error_code == ErrorCode::em_book_halted);
   CHECK(refused.handshake.error_message.find("is halted until an operator resumes it") !=
         std::string::npos);
   CHECK(refused.deltas.empty());
-  CHECK(venue_ledger(f.vt, f.book, "wallet").at("wallet:BaseToken:WETH") == 10.0);
+  CHECK(venue_ledger(f.vt, f.book, "wallet").at("wallet:BaseToken:WETH") == "10"_amt);
 }
 
 // ---- 5. no reply ----------------------------------------------------------------------------
@@ -381,7 +394,7 @@ TEST_CASE("a venue that drops an order leaves it in doubt after venue_timeout_ms
   auto silent = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
                                                binance_buy("silent-1"));
   auto next = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
-                                             binance_spot("buy-2", "BUY", 0.25));
+                                             binance_spot("buy-2", "BUY", "0.25"));
   CHECK_FALSE(silent.ready());
   CHECK_FALSE(next.ready());  // strictly one at a time: queued behind the silent order
   REQUIRE(f.vt.advance_to_next_timer());
@@ -394,8 +407,8 @@ TEST_CASE("a venue that drops an order leaves it in doubt after venue_timeout_ms
   // The venue applied nothing: ledger and monitor both hold only the second order.
   auto positions = monitor_positions(f.vt, f.book);
   auto ledger = venue_ledger(f.vt, f.book, "binance");
-  CHECK(positions.at(btc_key) == initial_btc + 0.25);
-  CHECK(ledger.at(btc_key) == initial_btc + 0.25);
+  CHECK(positions.at(btc_key) == initial_btc + "0.25"_amt);
+  CHECK(ledger.at(btc_key) == initial_btc + "0.25"_amt);
   CHECK(ledger.at(usdt_key) == positions.at(usdt_key));
   CHECK_FALSE(status(f.vt, f.book).halt.halted);
 }
@@ -417,11 +430,11 @@ TEST_CASE("an order applied by a silent venue makes the next order on its keys f
   CHECK(f.vt.now() - second_start == milliseconds(3000));
   check_reconciliation_failed(next, 3, {1000, 2000});
   REQUIRE(next.reconciliation.mismatches.size() == 2);
-  check_mismatch(next.reconciliation.mismatches[0], btc_key, initial_btc + 0.5,
-                 (initial_btc + 0.5) + 0.5);
+  check_mismatch(next.reconciliation.mismatches[0], btc_key, initial_btc + "0.5"_amt,
+                 (initial_btc + "0.5"_amt) + "0.5"_amt);
   check_mismatch(next.reconciliation.mismatches[1], usdt_key,
-                 initial_usdt + usdt_delta(0.5, true),
-                 (initial_usdt + usdt_delta(0.5, true)) + usdt_delta(0.5, true));
+                 initial_usdt + usdt_delta("0.5"_amt, true),
+                 (initial_usdt + usdt_delta("0.5"_amt, true)) + usdt_delta("0.5"_amt, true));
   auto book = status(f.vt, f.book);
   CHECK(book.halt.halted);
   CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
@@ -439,7 +452,7 @@ TEST_CASE("a reply slower than usual but within the venue timeout arrives after 
   auto slow = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
                                              binance_buy("slow-1"));
   auto next = f.vt.send_request<OrderResult>(f.book.manager, execute_atom::value,
-                                             aave_supply("supply-2", 1.0));
+                                             aave_supply("supply-2", "1"));
   CHECK_FALSE(slow.ready());
   CHECK_FALSE(next.ready());
   REQUIRE(f.vt.advance_to_next_timer());
@@ -449,8 +462,8 @@ TEST_CASE("a reply slower than usual but within the venue timeout arrives after 
   check_executed_and_matched(take(f.vt, slow.take()));
   check_executed_and_matched(take(f.vt, next.take()));
   auto positions = monitor_positions(f.vt, f.book);
-  CHECK(positions.at(btc_key) == initial_btc + 0.5);
-  CHECK(positions.at("aave:aToken:WETH") == 1.0 / 1.25);
+  CHECK(positions.at(btc_key) == initial_btc + "0.5"_amt);
+  CHECK(positions.at("aave:aToken:WETH") == "0.8"_amt);
 }
 
 // The book keeps one deadline timer and re-arms it when it fires early: an order routed while an
@@ -469,7 +482,7 @@ TEST_CASE("a venue timeout counts from the order's own routing while an earlier 
   auto silent = execute(f.vt, f.book, binance_buy("silent-2"));
   CHECK(f.vt.now() - start == milliseconds(3000) + f.venue_timeout());
   check_venue_timeout(silent, f.config);
-  CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + 0.5);
+  CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + "0.5"_amt);
 }
 
 TEST_CASE("a reply slower than the venue timeout leaves the order in doubt and the late one is dropped") {
@@ -483,7 +496,7 @@ TEST_CASE("a reply slower than the venue timeout leaves the order in doubt and t
   CHECK(f.vt.now() - start == f.venue_timeout());
   check_venue_timeout(slow, f.config);
 
-  auto next = execute(f.vt, f.book, aave_supply("supply-2", 1.0));
+  auto next = execute(f.vt, f.book, aave_supply("supply-2", "1"));
   check_executed_and_matched(next);
   CHECK(f.vt.now() - start == f.venue_timeout());
 
@@ -493,8 +506,8 @@ TEST_CASE("a reply slower than the venue timeout leaves the order in doubt and t
   CHECK(f.vt.now() - start == milliseconds(7000));
   auto positions = monitor_positions(f.vt, f.book);
   CHECK(positions.at(btc_key) == initial_btc);  // the monitor never saw it
-  CHECK(positions.at("aave:aToken:WETH") == 1.0 / 1.25);
-  CHECK(venue_ledger(f.vt, f.book, "binance").at(btc_key) == initial_btc + 0.5);  // applied
+  CHECK(positions.at("aave:aToken:WETH") == "0.8"_amt);
+  CHECK(venue_ledger(f.vt, f.book, "binance").at(btc_key) == initial_btc + "0.5"_amt);  // applied
   CHECK_FALSE(status(f.vt, f.book).halt.halted);
 }
 
@@ -523,7 +536,7 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
   CHECK(book.halt.reason.find("venue binance died") != std::string::npos);
   CHECK(book.dead_venues == std::vector<std::string>{"binance"});
 
-  auto refused = execute(f.vt, f.book, aave_supply("supply-2", 1.0));
+  auto refused = execute(f.vt, f.book, aave_supply("supply-2", "1"));
   CHECK(refused.handshake.error_code == ErrorCode::em_book_halted);
 
   const auto before_resume = f.vt.now();
@@ -544,10 +557,10 @@ TEST_CASE("a crashing venue halts the book and resume restarts it from its ledge
   CHECK(f.vt.now() == before_resume);
   auto ledger = venue_ledger(f.vt, f.book, "binance");
   auto positions = monitor_positions(f.vt, f.book);
-  CHECK(ledger.at(btc_key) == initial_btc + 0.5);
-  CHECK(positions.at(btc_key) == initial_btc + 0.5);
-  CHECK(ledger.at(usdt_key) == initial_usdt + usdt_delta(0.5, true));
-  CHECK(positions.at(usdt_key) == initial_usdt + usdt_delta(0.5, true));
+  CHECK(ledger.at(btc_key) == initial_btc + "0.5"_amt);
+  CHECK(positions.at(btc_key) == initial_btc + "0.5"_amt);
+  CHECK(ledger.at(usdt_key) == initial_usdt + usdt_delta("0.5"_amt, true));
+  CHECK(positions.at(usdt_key) == initial_usdt + usdt_delta("0.5"_amt, true));
 }
 
 // Another venue of the book dying does not end the order in flight at a live venue.
@@ -568,7 +581,7 @@ TEST_CASE("a venue that dies while another venue holds the order leaves that ord
   CHECK(f.vt.now() - start == milliseconds(2000));
   REQUIRE(order.ready());
   check_executed_and_matched(take(f.vt, order.take()));
-  CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + 0.5);
+  CHECK(monitor_positions(f.vt, f.book).at(btc_key) == initial_btc + "0.5"_amt);
 }
 
 // `times` is how often a fault may fire in the venue's life, not per actor incarnation: a
@@ -605,11 +618,13 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   check_reconciliation_failed(wrong, 3, {1000, 2000});
   REQUIRE(status(f.vt, f.book).halt.halted);
 
-  const double factor = 1.0 + 0.01;
-  const double monitor_btc = initial_btc + 0.5 * factor;
-  const double monitor_usdt = initial_usdt + usdt_delta(0.5, true, factor);
-  const double venue_btc = initial_btc + 0.5;
-  const double venue_usdt = initial_usdt + usdt_delta(0.5, true);
+  // Default report_error 0.01: reported +0.505 BTC, -30300 USDT and a 30.3 fee.
+  const Amount monitor_btc = "1.505"_amt;
+  const Amount monitor_usdt = "69669.7"_amt;  // 100000 - 30300 - 30.3
+  const Amount venue_btc = "1.5"_amt;
+  const Amount venue_usdt = "69970"_amt;     // 100000 - 30000 - 30
+  CHECK(venue_btc == initial_btc + "0.5"_amt);
+  CHECK(venue_usdt == initial_usdt + usdt_delta("0.5"_amt, true));
 
   auto refused = resume(f.vt, f.book);
   CHECK_FALSE(refused.resumed);
@@ -623,7 +638,7 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   auto book = status(f.vt, f.book);
   CHECK(book.halt.halted);
   CHECK(book.halt.code == ErrorCode::em_reconciliation_mismatch);
-  CHECK(execute(f.vt, f.book, aave_supply("supply-2", 1.0)).handshake.error_code ==
+  CHECK(execute(f.vt, f.book, aave_supply("supply-2", "1")).handshake.error_code ==
         ErrorCode::em_book_halted);
 
   // The operator books the difference on the venue: now the ledger says what the monitor says.
@@ -638,12 +653,12 @@ TEST_CASE("resume is refused while the monitor and the venues disagree, granted 
   CHECK(book.halt.mismatches.empty());
 
   const auto resumed_at = f.vt.now();
-  check_executed_and_matched(execute(f.vt, f.book, aave_supply("supply-3", 1.0)));
-  check_executed_and_matched(execute(f.vt, f.book, binance_spot("sell-4", "SELL", 0.25)));
+  check_executed_and_matched(execute(f.vt, f.book, aave_supply("supply-3", "1")));
+  check_executed_and_matched(execute(f.vt, f.book, binance_spot("sell-4", "SELL", "0.25")));
   CHECK(f.vt.now() == resumed_at);
   auto positions = monitor_positions(f.vt, f.book);
-  CHECK(positions.at(btc_key) == monitor_btc - 0.25);
-  CHECK(positions.at("aave:aToken:WETH") == 1.0 / 1.25);
+  CHECK(positions.at(btc_key) == monitor_btc - "0.25"_amt);
+  CHECK(positions.at("aave:aToken:WETH") == "0.8"_amt);
 }
 
 // ---- 9. books are independent ---------------------------------------------------------------
@@ -664,12 +679,12 @@ TEST_CASE("a halted book does not stop another book spawned from the same config
   const auto start = vt.now();
   auto batch_a = vt.send_request<BookResult>(
       book_a.manager, submit_atom::value,
-      std::vector<Order>{binance_buy("a-1"), binance_spot("a-2", "SELL", 0.25),
-                         aave_supply("a-3", 1.0)});
+      std::vector<Order>{binance_buy("a-1"), binance_spot("a-2", "SELL", "0.25"),
+                         aave_supply("a-3", "1")});
   auto batch_b = vt.send_request<BookResult>(
       book_b.manager, submit_atom::value,
-      std::vector<Order>{binance_buy("b-1"), binance_spot("b-2", "SELL", 0.25),
-                         aave_supply("b-3", 1.0)});
+      std::vector<Order>{binance_buy("b-1"), binance_spot("b-2", "SELL", "0.25"),
+                         aave_supply("b-3", "1")});
   REQUIRE(batch_b.ready());  // book B needs no timer: it never waits for book A
   CHECK_FALSE(batch_a.ready());
   auto b = take(vt, batch_b.take());
@@ -691,14 +706,15 @@ TEST_CASE("a halted book does not stop another book spawned from the same config
   CHECK(b.halt.code == ErrorCode::none);
   REQUIRE(b.results.size() == 3);
   for (const auto& result : b.results) check_executed_and_matched(result);
-  const double b_btc = initial_btc + 0.5 - 0.25;
-  const double b_usdt = (initial_usdt + usdt_delta(0.5, true)) + usdt_delta(0.25, false);
+  const Amount b_btc = initial_btc + "0.5"_amt - "0.25"_amt;
+  const Amount b_usdt =
+      (initial_usdt + usdt_delta("0.5"_amt, true)) + usdt_delta("0.25"_amt, false);
   CHECK(b.positions.at(btc_key) == b_btc);
   CHECK(b.positions.at(usdt_key) == b_usdt);
-  CHECK(b_usdt == 84955.0);
-  CHECK(b.positions.at("wallet:BaseToken:WETH") == 10.0 - 1.0);
-  CHECK(b.positions.at("aave:aToken:WETH") == 1.0 / 1.25);
-  CHECK(b.positions.at("wallet:BaseToken:USDC") == 5000.0);
+  CHECK(b_usdt == "84955"_amt);
+  CHECK(b.positions.at("wallet:BaseToken:WETH") == "9"_amt);
+  CHECK(b.positions.at("aave:aToken:WETH") == "0.8"_amt);
+  CHECK(b.positions.at("wallet:BaseToken:USDC") == "5000"_amt);
   auto b_binance = venue_ledger(vt, book_b, "binance");
   CHECK(b_binance.at(btc_key) == b_btc);
   CHECK(b_binance.at(usdt_key) == b_usdt);

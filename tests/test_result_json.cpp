@@ -3,11 +3,15 @@
 #include <set>
 #include <string>
 
+#include "messages/json_input.hpp"
+#include "messages/json_number.hpp"
 #include "messages/order_json.hpp"
 #include "messages/result_json.hpp"
+#include "tests/test_support.hpp"
 
 using nlohmann::json;
 using namespace tightloop;
+using tightloop::test::operator""_amt;
 
 namespace {
 
@@ -19,7 +23,7 @@ Order spot_order() {
   order.operation = Operation::spot_trade;
   order.pair = "BTC/USDT";
   order.side = Side::buy;
-  order.amount = 0.5;
+  order.amount = "0.5"_amt;
   order.timestamp = "t1";
   return order;
 }
@@ -29,13 +33,13 @@ ExecutionHandshake executed_handshake() {
   hs.order = spot_order();
   hs.status = HandshakeStatus::executed;
   hs.trade_id = "binance-1";
-  hs.executed_amount = 0.5;
-  hs.executed_price = 60000.0;
-  hs.position_deltas = {{"binance:BaseToken:BTC", 0.5}, {"binance:BaseToken:USDT", -30000.0}};
-  hs.fee_amount = 30.0;
+  hs.executed_amount = "0.5"_amt;
+  hs.executed_price = "60000"_amt;
+  hs.position_deltas = {{"binance:BaseToken:BTC", "0.5"_amt},
+                        {"binance:BaseToken:USDT", "-30000"_amt}};
+  hs.fee_amount = "30"_amt;
   hs.fee_currency = "USDT";
   hs.fee_venue = "binance";
-  hs.timestamp = "t1";
   return hs;
 }
 
@@ -44,6 +48,9 @@ std::set<std::string> keys_of(const json& object) {
   for (auto it = object.begin(); it != object.end(); ++it) keys.insert(it.key());
   return keys;
 }
+
+// An amount as the encoders write it by default: a raw number holding its shortest text.
+json number(const char* text) { return raw_number(text); }
 
 const std::set<std::string> handshake_keys{
     "operation_id",    "book",           "order",           "status",     "trade_id",
@@ -55,20 +62,23 @@ const std::set<std::string> handshake_keys{
 TEST_CASE("result json encodes a delta with all six fields") {
   ExecutionDelta delta;
   delta.position_key = "binance:BaseToken:USDT";
-  delta.delta_amount = -30030.0;
+  delta.delta_amount = "-30030.015"_amt;
   delta.source = DeltaSource::trade;
-  delta.price = 60000.0;
-  delta.fee = 30.0;
+  delta.price = "60000"_amt;
+  delta.fee = "30.015"_amt;
   delta.operation_id = "op-1";
-  CHECK(encode_delta(delta).dump() ==
-        R"({"delta_amount":-30030.0,"fee":30.0,"operation_id":"op-1",)"
-        R"("position_key":"binance:BaseToken:USDT","price":60000.0,"source":"trade"})");
+  CHECK(dump_json(encode_delta(delta)) ==
+        R"({"delta_amount":-30030.015,"fee":30.015,"operation_id":"op-1",)"
+        R"("position_key":"binance:BaseToken:USDT","price":60000,"source":"trade"})");
+  CHECK(dump_json(encode_delta(delta, AmountStyle::strings)) ==
+        R"({"delta_amount":"-30030.015","fee":"30.015","operation_id":"op-1",)"
+        R"("position_key":"binance:BaseToken:USDT","price":"60000","source":"trade"})");
 }
 
 TEST_CASE("result json writes an absent delta price and an empty operation_id as null") {
   ExecutionDelta delta;
   delta.position_key = "binance:BaseToken:USDT";
-  delta.delta_amount = -1.0;
+  delta.delta_amount = "-1"_amt;
   delta.source = DeltaSource::fee;
   const json out = encode_delta(delta);
   CHECK(out["price"].is_null());
@@ -85,11 +95,11 @@ TEST_CASE("result json encodes an executed handshake") {
   CHECK(out["order"] == encode_order(hs.order));
   CHECK(out["status"] == "executed");
   CHECK(out["trade_id"] == "binance-1");
-  CHECK(out["executed_amount"] == 0.5);
-  CHECK(out["executed_price"] == 60000.0);
-  CHECK(out["position_deltas"] ==
-        json{{"binance:BaseToken:BTC", 0.5}, {"binance:BaseToken:USDT", -30000.0}});
-  CHECK(out["fee_amount"] == 30.0);
+  CHECK(out["executed_amount"] == number("0.5"));
+  CHECK(out["executed_price"] == number("60000"));
+  CHECK(out["position_deltas"] == json{{"binance:BaseToken:BTC", number("0.5")},
+                                       {"binance:BaseToken:USDT", number("-30000")}});
+  CHECK(out["fee_amount"] == number("30"));
   CHECK(out["fee_currency"] == "USDT");
   CHECK(out["fee_venue"] == "binance");
   CHECK(out["error_code"].is_null());
@@ -103,7 +113,7 @@ TEST_CASE("result json keeps a fixed handshake shape with nulls for empty fields
   order.operation_id = "op-9";
   order.venue = "aave";
   order.operation = Operation::supply;
-  order.amount = 1.0;
+  order.amount = "1"_amt;
   ExecutionHandshake hs =
       failed_handshake(order, ErrorCode::ord_missing_operation_field, "supply needs token_in");
   hs.in_doubt = true;
@@ -112,7 +122,7 @@ TEST_CASE("result json keeps a fixed handshake shape with nulls for empty fields
   CHECK(out["book"].is_null());
   CHECK(out["status"] == "failed");
   CHECK(out["trade_id"].is_null());
-  CHECK(out["executed_amount"] == 0.0);
+  CHECK(out["executed_amount"] == number("0"));
   CHECK(out["executed_price"].is_null());
   CHECK(out["position_deltas"] == json::object());
   CHECK(out["fee_currency"].is_null());
@@ -140,11 +150,12 @@ TEST_CASE("result json encodes a reconciliation with its mismatches") {
   Reconciliation reconciliation;
   reconciliation.outcome = ReconciliationOutcome::mismatch;
   reconciliation.attempts = 3;
-  reconciliation.mismatches = {{"binance:BaseToken:USDT", 100.0, 99.5}};
+  reconciliation.mismatches = {{"binance:BaseToken:USDT", "100"_amt, "99.999999999999999999"_amt}};
   reconciliation.backoff_ms = {1000, 2000};
-  CHECK(encode_reconciliation(reconciliation).dump() ==
-        R"({"attempts":3,"backoff_ms":[1000,2000],"mismatches":[{"expected":100.0,)"
-        R"("position_key":"binance:BaseToken:USDT","reported":99.5}],"outcome":"mismatch"})");
+  CHECK(dump_json(encode_reconciliation(reconciliation)) ==
+        R"({"attempts":3,"backoff_ms":[1000,2000],"mismatches":[{"expected":100,)"
+        R"("position_key":"binance:BaseToken:USDT","reported":99.999999999999999999}],)"
+        R"("outcome":"mismatch"})");
 
   Reconciliation matched;
   matched.outcome = ReconciliationOutcome::matched;
@@ -162,9 +173,10 @@ TEST_CASE(
     "reconciliation") {
   OrderResult result;
   result.handshake = executed_handshake();
-  ExecutionDelta btc{"binance:BaseToken:BTC", 0.5, DeltaSource::trade, 60000.0, 0.0, "op-1"};
+  ExecutionDelta btc{
+      "binance:BaseToken:BTC", "0.5"_amt, DeltaSource::trade, "60000"_amt, Amount(), "op-1"};
   ExecutionDelta usdt{
-      "binance:BaseToken:USDT", -30030.0, DeltaSource::trade, 60000.0, 30.0, "op-1"};
+      "binance:BaseToken:USDT", "-30030"_amt, DeltaSource::trade, "60000"_amt, "30"_amt, "op-1"};
   result.deltas = {btc, usdt};
   result.reconciliation.outcome = ReconciliationOutcome::matched;
   result.reconciliation.attempts = 1;
@@ -182,37 +194,87 @@ TEST_CASE(
 }
 
 TEST_CASE("result json encodes positions as an object sorted by key") {
-  const std::map<std::string, double> positions{{"wallet:BaseToken:WETH", 2.0},
-                                                {"aave:aToken:WETH", 1.25}};
-  CHECK(encode_positions(positions).dump() ==
-        R"({"aave:aToken:WETH":1.25,"wallet:BaseToken:WETH":2.0})");
-  CHECK(encode_positions({}).dump() == "{}");
+  const std::map<std::string, Amount> positions{{"wallet:BaseToken:WETH", "2"_amt},
+                                                {"aave:aToken:WETH", "1.25"_amt}};
+  CHECK(dump_json(encode_positions(positions)) ==
+        R"({"aave:aToken:WETH":1.25,"wallet:BaseToken:WETH":2})");
+  CHECK(dump_json(encode_positions({})) == "{}");
 }
 
-TEST_CASE("result json never writes -0.0") {
-  ExecutionDelta delta{"binance:BaseToken:USDT", -0.0, DeltaSource::trade, -0.0, -0.0, "op"};
-  CHECK(encode_delta(delta).dump().find("-0") == std::string::npos);
-  CHECK(encode_delta(delta)["delta_amount"].dump() == "0.0");
+TEST_CASE("result json writes exact decimals: 0.6 and 3030.015, not their binary64 neighbours") {
+  // 0.1 + 0.2 + 0.3 in binary64 is 0.6000000000000001; 3030.015 prints as 3030.0149999999999
+  // at 17 digits. Amounts print as what they are.
+  const Amount sum = "0.1"_amt + "0.2"_amt + "0.3"_amt;
+  CHECK(sum == "0.6"_amt);
+  ExecutionDelta delta{"binance:BaseToken:USDT", sum, DeltaSource::trade, "3030.015"_amt,
+                       "-3030.015"_amt,          "op"};
+  CHECK(dump_json(encode_delta(delta)) ==
+        R"({"delta_amount":0.6,"fee":-3030.015,"operation_id":"op",)"
+        R"("position_key":"binance:BaseToken:USDT","price":3030.015,"source":"trade"})");
+  CHECK(dump_json(encode_positions({{"k:BaseToken:X", sum}})) == R"({"k:BaseToken:X":0.6})");
+  CHECK(dump_json(encode_positions({{"k:BaseToken:X", sum}}, AmountStyle::strings)) ==
+        R"({"k:BaseToken:X":"0.6"})");
+  CHECK(dump_json(encode_positions({{"k:BaseToken:X", "3030.015"_amt}}, AmountStyle::strings)) ==
+        R"({"k:BaseToken:X":"3030.015"})");
+  // The smallest step and 18 significant digits survive.
+  CHECK(dump_json(encode_positions({{"a:BaseToken:X", Amount::from_raw(1)},
+                                    {"b:BaseToken:X", "0.123456789012345678"_amt}})) ==
+        R"({"a:BaseToken:X":0.000000000000000001,"b:BaseToken:X":0.123456789012345678})");
+  // Read back through the input policy: the same amounts.
+  const auto back = parse_json(dump_json(encode_delta(delta)));
+  REQUIRE(back.ok());
+  std::string why;
+  CHECK(amount_from_json(back.value["delta_amount"], why) == std::optional<Amount>("0.6"_amt));
+  CHECK(amount_from_json(back.value["price"], why) == std::optional<Amount>("3030.015"_amt));
+}
 
-  CHECK(encode_positions({{"k:BaseToken:X", -0.0}}).dump() == R"({"k:BaseToken:X":0.0})");
+TEST_CASE("result json writes every amount as a string with AmountStyle::strings") {
+  OrderResult result;
+  result.handshake = executed_handshake();
+  result.handshake.order.price = "60000"_amt;
+  result.handshake.order.expected_deltas = {{"binance:BaseToken:BTC", "0.6"_amt}};
+  result.deltas = {
+      {"binance:BaseToken:BTC", "0.6"_amt, DeltaSource::trade, "60000"_amt, Amount(), "op-1"}};
+  result.reconciliation.mismatches = {{"binance:BaseToken:BTC", "0.6"_amt, "0.5"_amt}};
+  result.expected_deltas_check.checked = true;
+  result.expected_deltas_check.mismatches = {{"binance:BaseToken:BTC", "0.6"_amt, "0.5"_amt}};
+  const json out = encode_order_result(result, AmountStyle::strings);
+  CHECK(out["executed_amount"] == "0.5");
+  CHECK(out["executed_price"] == "60000");
+  CHECK(out["fee_amount"] == "30");
+  CHECK(out["position_deltas"]["binance:BaseToken:USDT"] == "-30000");
+  CHECK(out["order"]["amount"] == "0.5");
+  CHECK(out["order"]["price"] == "60000");
+  CHECK(out["order"]["expected_deltas"]["binance:BaseToken:BTC"] == "0.6");
+  CHECK(out["deltas"][0]["delta_amount"] == "0.6");
+  CHECK(out["deltas"][0]["fee"] == "0");
+  CHECK(out["reconciliation"]["mismatches"][0]["reported"] == "0.5");
+  CHECK(out["expected_deltas_check"]["mismatches"][0]["actual"] == "0.5");
+  CHECK(out["expected_deltas_check"]["mismatches"][0]["expected"] == "0.6");
+  // Nothing is left as a raw number.
+  CHECK(dump_json(out) == out.dump());
+  // The default writes the same amounts as numbers.
+  const json numbers = encode_order_result(result);
+  CHECK(numbers["executed_amount"] == number("0.5"));
+  CHECK(numbers["expected_deltas_check"]["mismatches"][0]["actual"] == number("0.5"));
+  CHECK(dump_json(numbers).find(R"("executed_amount":0.5,)") != std::string::npos);
+}
 
-  ExecutionHandshake hs = executed_handshake();
-  hs.executed_amount = -0.0;
-  hs.executed_price = -0.0;
-  hs.fee_amount = -0.0;
-  hs.position_deltas["binance:BaseToken:BTC"] = -0.0;
-  hs.order.expected_deltas["binance:BaseToken:BTC"] = -0.0;
-  Reconciliation reconciliation;
-  reconciliation.mismatches = {{"k:BaseToken:X", -0.0, -0.0}};
-  OrderResult result{hs, {delta}, reconciliation};
-  CHECK(encode_order_result(result).dump().find("-0") == std::string::npos);
+TEST_CASE("result json never writes -0") {
+  const Amount zero = "-0.0"_amt;  // parses to plain 0: an Amount has no negative zero
+  CHECK(zero == Amount());
+  ExecutionDelta delta{"binance:BaseToken:USDT", zero, DeltaSource::trade, zero, -Amount(), "op"};
+  CHECK(dump_json(encode_delta(delta)).find("-0") == std::string::npos);
+  CHECK(dump_json(encode_delta(delta)["delta_amount"]) == "0");
+  CHECK(dump_json(encode_positions({{"k:BaseToken:X", -Amount()}})) == R"({"k:BaseToken:X":0})");
 }
 
 TEST_CASE("result json gives byte-identical output for the same result") {
   OrderResult result;
   result.handshake = executed_handshake();
-  result.deltas = {{"binance:BaseToken:BTC", 0.5, DeltaSource::trade, 60000.0, 0.0, "op-1"}};
-  const std::string first = encode_order_result(result).dump();
+  result.deltas = {
+      {"binance:BaseToken:BTC", "0.5"_amt, DeltaSource::trade, "60000"_amt, Amount(), "op-1"}};
+  const std::string first = dump_json(encode_order_result(result));
   const OrderResult copy = result;
-  CHECK(encode_order_result(copy).dump() == first);
+  CHECK(dump_json(encode_order_result(copy)) == first);
 }

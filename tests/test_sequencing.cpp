@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "actors/venue_interface.hpp"
+#include "messages/json_number.hpp"
 #include "runtime/actor_system_setup.hpp"
 #include "runtime/book.hpp"
 #include "tests/test_support.hpp"
@@ -72,7 +73,7 @@ venue_actor::behavior_type probe_venue(venue_actor::stateful_pointer<ProbeState>
         return self->delegate(self->state.inner, atom, keys);
       },
       [self](snapshot_atom atom) { return self->delegate(self->state.inner, atom); },
-      [self](adjust_atom atom, const std::string& key, double amount) {
+      [self](adjust_atom atom, const std::string& key, Amount amount) {
         return self->delegate(self->state.inner, atom, key, amount);
       },
       [self](settle_atom atom) { return self->delegate(self->state.inner, atom); },
@@ -125,10 +126,11 @@ ProbedRun run_probed(const std::shared_ptr<ProbeLog>& log) {
     switch (i % 4) {
       case 0:
         o = {{"venue", "binance"}, {"operation", "spot_trade"}, {"pair", "BTC/USDT"},
-             {"side", "BUY"}, {"amount", 0.001}};
+             {"side", "BUY"}, {"amount", raw_number("0.001")}};
         break;
       case 1:
-        o = {{"venue", "aave"}, {"operation", "supply"}, {"token_in", "WETH"}, {"amount", 0.01}};
+        o = {{"venue", "aave"}, {"operation", "supply"}, {"token_in", "WETH"},
+             {"amount", raw_number("0.01")}};
         break;
       case 2:
         o = {{"venue", "binance"}, {"operation", "transfer"}, {"token_in", "USDT"},

@@ -17,6 +17,16 @@
 
 namespace tightloop::test {
 
+Amount amount(const std::string& text) {
+  auto parsed = parse_amount(text);
+  REQUIRE_MESSAGE(parsed.amount.has_value(), parsed.error);
+  return *parsed.amount;
+}
+
+Amount operator""_amt(const char* text, std::size_t size) {
+  return amount(std::string(text, size));
+}
+
 nlohmann::json exact_config_json(const std::vector<std::string>& books) {
   auto config = nlohmann::json::parse(R"({
     "scheduler": {"threads": 2},
@@ -76,10 +86,10 @@ void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::strin
   CHECK(hs.error_code == code);
   CHECK_MESSAGE(hs.error_message.find(fragment) != std::string::npos, hs.error_message);
   CHECK(hs.position_deltas.empty());
-  CHECK(hs.fee_amount == 0.0);
+  CHECK(hs.fee_amount.is_zero());
   CHECK(hs.fee_currency.empty());
   CHECK(hs.trade_id.empty());
-  CHECK(hs.executed_amount == 0.0);
+  CHECK(hs.executed_amount.is_zero());
   CHECK_FALSE(hs.executed_price.has_value());
 }
 
@@ -92,11 +102,11 @@ FaultSpec fault_on(FaultKind kind, const std::string& operation_id) {
 
 const Positions& exact_initial_positions() {
   static const Positions positions{
-      {"binance:BaseToken:BTC", 1.0},   {"binance:BaseToken:USDT", 100000.0},
-      {"binance:Perp:BTCUSDT", 0.0},    {"wallet:BaseToken:WETH", 10.0},
-      {"wallet:BaseToken:USDT", 0.0},   {"wallet:BaseToken:USDC", 5000.0},
-      {"wallet:LST:weETH", 0.0},        {"aave:aToken:WETH", 0.0},
-      {"aave:aToken:weETH", 0.0},       {"aave:debtToken:WETH", 0.0},
+      {"binance:BaseToken:BTC", "1"_amt},   {"binance:BaseToken:USDT", "100000"_amt},
+      {"binance:Perp:BTCUSDT", "0"_amt},    {"wallet:BaseToken:WETH", "10"_amt},
+      {"wallet:BaseToken:USDT", "0"_amt},   {"wallet:BaseToken:USDC", "5000"_amt},
+      {"wallet:LST:weETH", "0"_amt},        {"aave:aToken:WETH", "0"_amt},
+      {"aave:aToken:weETH", "0"_amt},       {"aave:debtToken:WETH", "0"_amt},
   };
   return positions;
 }

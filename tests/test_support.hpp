@@ -3,18 +3,31 @@
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
+#include "messages/amount.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/fault_spec.hpp"
 #include "messages/order.hpp"
 #include "runtime/runtime.hpp"
 
+namespace tightloop {
+// doctest shows an amount that fails a check as its exact decimal.
+inline std::ostream& operator<<(std::ostream& out, Amount amount) { return out << format(amount); }
+}  // namespace tightloop
+
 namespace tightloop::test {
+
+// An exact amount from its decimal text ("0.1", "-3030.015", "1e-18"); REQUIREs that
+// parse_amount accepts it. Expected values in tests are written this way, never as doubles.
+Amount amount(const std::string& text);
+// The same as a literal: "0.1"_amt.
+Amount operator""_amt(const char* text, std::size_t size);
 
 // A complete config with one venue of every kind and numbers chosen so that results are exact
 // in binary: prices BTC 60000, USDT 1, WETH 2000, weETH 4000; fee 0.001; no slippage; aave
@@ -34,7 +47,7 @@ void check_failed(const ExecutionHandshake& hs, ErrorCode code, const std::strin
 // A fault of `kind` aimed at one operation_id, every other field at its default.
 FaultSpec fault_on(FaultKind kind, const std::string& operation_id);
 
-using Positions = std::map<std::string, double>;
+using Positions = std::map<std::string, Amount>;
 // Every subscribed key of an exact_config book, at its initial amount.
 const Positions& exact_initial_positions();
 // Every venue's ledger of `book` in one map; a key held by two venues fails the test.

@@ -105,7 +105,7 @@ std::vector<std::optional<Failure>> check_group_members(
 }
 
 std::optional<std::string> unrepaid_flash_loan(const std::vector<ExecutionHandshake>& executed) {
-  std::map<std::pair<std::string, std::string>, double> outstanding;
+  std::map<std::pair<std::string, std::string>, Amount> outstanding;
   for (const auto& hs : executed) {
     if (hs.order.operation == Operation::flash_borrow)
       outstanding[{hs.order.venue, hs.order.token_out}] += hs.executed_amount;
@@ -113,9 +113,9 @@ std::optional<std::string> unrepaid_flash_loan(const std::vector<ExecutionHandsh
       outstanding[{hs.order.venue, hs.order.token_in}] -= hs.executed_amount;
   }
   for (const auto& [where, amount] : outstanding)
-    if (amount != 0.0)
+    if (!amount.is_zero())
       return "flash loan of " + where.second + " on " + where.first + " not repaid (" +
-             format_amount(amount) + " outstanding at the end of the group)";
+             format(amount) + " outstanding at the end of the group)";
   return std::nullopt;
 }
 

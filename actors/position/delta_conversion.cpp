@@ -7,7 +7,7 @@ namespace tightloop {
 std::vector<ExecutionDelta> to_execution_deltas(const ExecutionHandshake& hs) {
   std::vector<ExecutionDelta> deltas;
   if (hs.status != HandshakeStatus::executed) return deltas;
-  const bool charges_fee = hs.fee_amount != 0.0 && !hs.fee_currency.empty();
+  const bool charges_fee = !hs.fee_amount.is_zero() && !hs.fee_currency.empty();
   const std::string base_fee_key =
       charges_fee ? make_position_key(hs.fee_venue, PositionType::BaseToken, hs.fee_currency)
                   : std::string{};

@@ -1,37 +1,52 @@
 #include "actors/position/position_book.hpp"
 
-#include <charconv>
-#include <cmath>
-
 #include "messages/position_key.hpp"
 
 namespace tightloop {
 
-std::string format_amount(double amount) {
-  // Shortest round-trip digits; plain notation for everyday magnitudes ("100000", not "1e+05").
-  char text[400];
-  const double magnitude = std::fabs(amount);
-  const bool plain = magnitude == 0.0 || (magnitude >= 1e-4 && magnitude < 1e15);
-  auto result = plain ? std::to_chars(text, text + sizeof text, amount, std::chars_format::fixed)
-                      : std::to_chars(text, text + sizeof text, amount);
-  return std::string(text, result.ptr);
+namespace {
+
+// The end amount of `key` after every delta on it, from its first occurrence at `first`, or
+// nullopt when the sum leaves the amount range. apply() adds the same deltas in the same order.
+std::optional<Amount> end_amount(Amount start, const std::vector<ExecutionDelta>& deltas,
+                                 std::size_t first, Amount* change = nullptr) {
+  std::optional<Amount> end = start;
+  Amount total;
+  const auto& key = deltas[first].position_key;
+  for (std::size_t j = first; j < deltas.size() && end; ++j) {
+    if (deltas[j].position_key != key) continue;
+    end = checked_add(*end, deltas[j].delta_amount);
+    auto moved = checked_add(total, deltas[j].delta_amount);
+    if (!moved) return std::nullopt;
+    total = *moved;
+  }
+  if (change) *change = total;
+  return end;
 }
 
-std::optional<Failure> PositionBook::open(const std::string& key, double initial_amount) {
+bool first_occurrence(const std::vector<ExecutionDelta>& deltas, std::size_t i) {
+  for (std::size_t j = 0; j < i; ++j)
+    if (deltas[j].position_key == deltas[i].position_key) return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Failure> PositionBook::open(const std::string& key, Amount initial_amount) {
   std::string why;
   auto parsed = parse_position_key(key, &why);
   if (!parsed) return Failure{ErrorCode::pos_malformed_key, why};
   const bool non_negative = is_non_negative(parsed->type);
   // A book that starts below zero would break the invariant every check relies on.
-  if (non_negative && initial_amount < 0.0)
+  if (non_negative && initial_amount.negative())
     return Failure{ErrorCode::pos_negative_balance, "position key '" + key +
                                                         "' cannot start negative (" +
-                                                        format_amount(initial_amount) + ")"};
+                                                        format(initial_amount) + ")"};
   entries_[key] = Entry{initial_amount, non_negative};
   return std::nullopt;
 }
 
-std::optional<double> PositionBook::amount(const std::string& key) const {
+std::optional<Amount> PositionBook::amount(const std::string& key) const {
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   return it->second.amount;
@@ -43,52 +58,31 @@ std::optional<Failure> PositionBook::check(const std::vector<ExecutionDelta>& de
     if (!holds(delta.position_key))
       return Failure{ErrorCode::pos_unknown_key,
                      "position key '" + delta.position_key + "' is not subscribed by the book"};
-  if (auto failure = check_finite(deltas)) return failure;
-  // Orders touch a handful of keys: a scan beats a map. The end balance per key is computed
-  // exactly as apply() computes it (one addition per delta, in order), so a check that passes
-  // is never followed by a negative balance.
+  if (auto failure = check_range(deltas)) return failure;
+  // Orders touch a handful of keys: a scan beats a map.
   for (std::size_t i = 0; i < deltas.size(); ++i) {
     const auto& key = deltas[i].position_key;
     const auto& entry = entries_.find(key)->second;
-    if (!entry.non_negative) continue;
-    bool seen_before = false;
-    for (std::size_t j = 0; j < i && !seen_before; ++j)
-      seen_before = deltas[j].position_key == key;
-    if (seen_before) continue;
-    double end_amount = entry.amount, change = 0.0;
-    for (std::size_t j = i; j < deltas.size(); ++j)
-      if (deltas[j].position_key == key) {
-        end_amount += deltas[j].delta_amount;
-        change += deltas[j].delta_amount;
-      }
+    if (!entry.non_negative || !first_occurrence(deltas, i)) continue;
+    Amount change;
+    const auto end = end_amount(entry.amount, deltas, i, &change);
     // Only a decrease can break the floor: a deposit never fails.
-    if (end_amount < 0.0 && change < 0.0)
-      return Failure{negative_code, "insufficient " + key + ": have " +
-                                        format_amount(entry.amount) + ", need " +
-                                        format_amount(-change)};
+    if (end && end->negative() && change.negative())
+      return Failure{negative_code, "insufficient " + key + ": have " + format(entry.amount) +
+                                        ", need " + format(-change)};
   }
   return std::nullopt;
 }
 
-std::optional<Failure> PositionBook::check_finite(const std::vector<ExecutionDelta>& deltas) const {
+std::optional<Failure> PositionBook::check_range(const std::vector<ExecutionDelta>& deltas) const {
   for (std::size_t i = 0; i < deltas.size(); ++i) {
     const auto& key = deltas[i].position_key;
-    if (!std::isfinite(deltas[i].delta_amount))
-      return Failure{ErrorCode::ven_non_finite,
-                     "the change to " + key + " is not a finite number (the inputs overflow)"};
     auto it = entries_.find(key);
-    if (it == entries_.end()) continue;
-    // The end amount exactly as apply() computes it: one addition per delta, in order.
-    double end_amount = it->second.amount;
-    bool seen_before = false;
-    for (std::size_t j = 0; j < i && !seen_before; ++j) seen_before = deltas[j].position_key == key;
-    if (seen_before) continue;
-    for (std::size_t j = i; j < deltas.size(); ++j)
-      if (deltas[j].position_key == key) end_amount += deltas[j].delta_amount;
-    if (!std::isfinite(end_amount))
-      return Failure{ErrorCode::ven_non_finite,
-                     "the balance of " + key + " would not be a finite number (have " +
-                         format_amount(it->second.amount) + ")"};
+    if (it == entries_.end() || !first_occurrence(deltas, i)) continue;
+    if (!end_amount(it->second.amount, deltas, i))
+      return Failure{ErrorCode::ven_amount_overflow,
+                     "the balance of " + key + " would leave the amount range (have " +
+                         format(it->second.amount) + ")"};
   }
   return std::nullopt;
 }
@@ -107,15 +101,17 @@ std::optional<Failure> PositionBook::apply_checked(const std::vector<ExecutionDe
   return std::nullopt;
 }
 
-bool PositionBook::adjust(const std::string& key, double delta_amount) {
+bool PositionBook::adjust(const std::string& key, Amount delta_amount) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return false;
-  it->second.amount += delta_amount;
+  auto adjusted = checked_add(it->second.amount, delta_amount);
+  if (!adjusted) return false;
+  it->second.amount = *adjusted;
   return true;
 }
 
-std::map<std::string, double> PositionBook::amounts(const std::vector<std::string>& keys) const {
-  std::map<std::string, double> result;
+std::map<std::string, Amount> PositionBook::amounts(const std::vector<std::string>& keys) const {
+  std::map<std::string, Amount> result;
   for (const auto& key : keys) {
     auto it = entries_.find(key);
     if (it != entries_.end()) result.emplace(key, it->second.amount);
@@ -123,8 +119,8 @@ std::map<std::string, double> PositionBook::amounts(const std::vector<std::strin
   return result;
 }
 
-std::map<std::string, double> PositionBook::snapshot() const {
-  std::map<std::string, double> result;
+std::map<std::string, Amount> PositionBook::snapshot() const {
+  std::map<std::string, Amount> result;
   for (const auto& [key, entry] : entries_) result.emplace(key, entry.amount);
   return result;
 }

@@ -9,45 +9,45 @@
 #include <unordered_map>
 #include <vector>
 
+#include "messages/amount.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/failure.hpp"
 
 namespace tightloop {
 
-// Shortest text that reads back as the same double: "30030", "0.1", "1e-12".
-std::string format_amount(double amount);
-
 class PositionBook {
  public:
   // POS-002 for a malformed key, POS-003 for a BaseToken/aToken/LST key starting below zero.
   // Opening an open key resets its amount.
-  std::optional<Failure> open(const std::string& key, double initial_amount);
+  std::optional<Failure> open(const std::string& key, Amount initial_amount);
 
   bool holds(const std::string& key) const { return entries_.count(key) != 0; }
-  std::optional<double> amount(const std::string& key) const;
+  std::optional<Amount> amount(const std::string& key) const;
 
-  // POS-001 for a key not opened; VEN-009 when a delta or a key's end amount would not be
-  // finite (check_finite); `negative_code` when a BaseToken/aToken/LST key would end below
-  // zero through a net decrease (deltas on one key are summed first).
+  // POS-001 for a key not opened; VEN-009 when a key's end amount would leave the amount
+  // range (check_range); `negative_code` when a BaseToken/aToken/LST key would end below zero
+  // through a net decrease (deltas on one key are summed first). Exact: a balance may reach
+  // 0 but never go below it.
   std::optional<Failure> check(const std::vector<ExecutionDelta>& deltas,
                                ErrorCode negative_code) const;
-  // VEN-009 when a delta, or the end amount of a key it moves, would not be finite: an
-  // overflow must fail the order before anything is applied, not put inf into a balance.
-  std::optional<Failure> check_finite(const std::vector<ExecutionDelta>& deltas) const;
+  // VEN-009 when the end amount of a key the deltas move would leave the amount range: an
+  // overflow must fail the order before anything is applied.
+  std::optional<Failure> check_range(const std::vector<ExecutionDelta>& deltas) const;
   void apply(const std::vector<ExecutionDelta>& deltas);  // after check(); unknown keys ignored
   // check() then apply(); nothing changes on failure.
   std::optional<Failure> apply_checked(const std::vector<ExecutionDelta>& deltas,
                                        ErrorCode negative_code);
-  bool adjust(const std::string& key, double delta_amount);
+  // Out-of-band change; false if the key is not held or the result would leave the range.
+  bool adjust(const std::string& key, Amount delta_amount);
 
   // Amounts of the given keys that are held.
-  std::map<std::string, double> amounts(const std::vector<std::string>& keys) const;
-  std::map<std::string, double> snapshot() const;
+  std::map<std::string, Amount> amounts(const std::vector<std::string>& keys) const;
+  std::map<std::string, Amount> snapshot() const;
   std::size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {
-    double amount = 0.0;
+    Amount amount;
     bool non_negative = true;
   };
   std::unordered_map<std::string, Entry> entries_;

@@ -2,27 +2,30 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <sstream>
 
 #include "messages/duration.hpp"
 
 namespace tightloop {
 
-bool within_tolerance(double expected, double reported, const Tolerance& tolerance) {
-  if (!std::isfinite(expected) || !std::isfinite(reported)) return false;
-  const double scale = std::max(std::fabs(expected), std::fabs(reported));
-  return std::fabs(expected - reported) <= tolerance.absolute + tolerance.relative * scale;
+bool within_tolerance(Amount expected, std::optional<Amount> reported, const Tolerance& tolerance) {
+  if (!reported) return false;
+  if (expected == *reported) return true;
+  const auto difference = checked_sub(expected, *reported);
+  if (!difference) return false;  // opposite ends of the range: far apart
+  const Amount scale = std::max(expected.abs(), reported->abs());
+  const auto bound =
+      checked_add(tolerance.absolute, mul(tolerance.relative, scale, Rounding::down));
+  return !bound || difference->abs() <= *bound;
 }
 
-std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& expected,
-                                          const std::map<std::string, double>& reported,
+std::vector<KeyMismatch> compare_balances(const std::map<std::string, Amount>& expected,
+                                          const std::map<std::string, Amount>& reported,
                                           const Tolerance& tolerance) {
   std::vector<KeyMismatch> mismatches;
   for (const auto& [key, expected_amount] : expected) {
     auto it = reported.find(key);
-    const double reported_amount =
-        it == reported.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+    std::optional<Amount> reported_amount;
+    if (it != reported.end()) reported_amount = it->second;
     if (!within_tolerance(expected_amount, reported_amount, tolerance))
       mismatches.push_back(KeyMismatch{key, expected_amount, reported_amount});
   }
@@ -36,7 +39,7 @@ ExpectedDeltasCheck check_expected_deltas(const Order& order,
   if (order.expected_deltas.empty()) return check;
   check.checked = true;
   for (const auto& [key, expected] : order.expected_deltas) {
-    double actual = 0.0;
+    Amount actual;
     for (const auto& delta : deltas)
       if (delta.position_key == key) actual += delta.delta_amount;
     if (!within_tolerance(expected, actual, tolerance))
@@ -75,17 +78,13 @@ std::vector<std::string> touched_keys(const std::vector<ExecutionDelta>& deltas)
 }
 
 std::string describe_mismatches(const std::vector<KeyMismatch>& mismatches) {
-  std::ostringstream out;
-  out.precision(17);
+  std::string out;
   for (std::size_t i = 0; i < mismatches.size(); ++i) {
-    if (i) out << "; ";
-    out << mismatches[i].position_key << ": monitor " << mismatches[i].expected << ", venue ";
-    if (std::isnan(mismatches[i].reported))
-      out << "does not report it";
-    else
-      out << mismatches[i].reported;
+    if (i) out += "; ";
+    out += mismatches[i].position_key + ": monitor " + format(mismatches[i].expected) + ", venue ";
+    out += mismatches[i].reported ? format(*mismatches[i].reported) : "does not report it";
   }
-  return out.str();
+  return out;
 }
 
 }  // namespace tightloop

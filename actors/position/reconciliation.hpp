@@ -12,18 +12,21 @@
 
 namespace tightloop {
 
+// Zero by default: the monitor and a simulated venue compute the same integers. The options
+// exist for real venues that round differently.
 struct Tolerance {
-  double absolute = 1e-9;
-  double relative = 1e-9;
+  Amount absolute;
+  Amount relative;  // a fraction of the larger magnitude
 };
 
-// |expected - reported| <= absolute + relative * max(|expected|, |reported|)
-bool within_tolerance(double expected, double reported, const Tolerance& tolerance);
+// |expected - reported| <= absolute + relative * max(|expected|, |reported|) (rounded down),
+// exactly; a missing report is never within tolerance.
+bool within_tolerance(Amount expected, std::optional<Amount> reported, const Tolerance& tolerance);
 
-// One mismatch per key of `expected` that `reported` lacks (reported = NaN) or that differs
+// One mismatch per key of `expected` that `reported` lacks (reported empty) or that differs
 // beyond tolerance. Key order.
-std::vector<KeyMismatch> compare_balances(const std::map<std::string, double>& expected,
-                                          const std::map<std::string, double>& reported,
+std::vector<KeyMismatch> compare_balances(const std::map<std::string, Amount>& expected,
+                                          const std::map<std::string, Amount>& reported,
                                           const Tolerance& tolerance);
 
 // The order's expected_deltas against `deltas` (its net execution deltas, summed per key): one

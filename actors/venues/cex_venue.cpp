@@ -1,8 +1,8 @@
 #include "actors/venues/cex_venue.hpp"
 
 #include <algorithm>
-#include <cmath>
 
+#include "actors/venues/transfer_pricing.hpp"
 #include "config/supported_operations.hpp"
 #include "messages/position_key.hpp"
 
@@ -16,8 +16,8 @@ bool buys(Side side) { return side == Side::buy || side == Side::long_; }
 struct Fill {
   std::string base;
   std::string quote;
-  double reference_price = 0.0;
-  double price = 0.0;
+  Amount reference_price;
+  Amount price;
   bool buys = true;
 };
 
@@ -52,17 +52,31 @@ std::optional<Failure> read_side(const Order& order, Fill& fill) {
 }
 
 std::optional<Failure> read_prices(const Order& order, const VenueConfig& venue,
-                                   const MarketData& market, Fill& fill) {
-  auto base_price = usable_price(market, fill.base);
-  auto quote_price = usable_price(market, fill.quote);
-  if (!base_price || !quote_price)
+                                   const MarketData& market, CexVenue::PriceCache& cache,
+                                   Fill& fill) {
+  auto cached = cache.reference.find(order.pair);
+  if (cached == cache.reference.end()) {
+    auto base_price = usable_price(market, fill.base);
+    auto quote_price = usable_price(market, fill.quote);
+    std::optional<Amount> reference;
+    // Rounding (actors/venues/README.md): the reference price half-even.
+    if (base_price && quote_price)
+      reference = div(*base_price, *quote_price, Rounding::half_even);
+    cached = cache.reference.emplace(order.pair, reference).first;
+  }
+  if (!cached->second) {
+    const bool has_base = usable_price(market, fill.base).has_value();
     return Failure{ErrorCode::ven_no_market_data,
-                   "no reference price for " + (base_price ? fill.quote : fill.base) + " (pair " +
+                   "no reference price for " + (has_base ? fill.quote : fill.base) + " (pair " +
                        order.pair + " on " + venue.name + ")"};
-  fill.reference_price = *base_price / *quote_price;
-  const double slippage = venue.slippage_bps / 10000;
-  fill.price =
-      fill.buys ? fill.reference_price * (1 + slippage) : fill.reference_price * (1 - slippage);
+  }
+  fill.reference_price = *cached->second;
+  if (!cache.slippage) cache.slippage = bps_fraction(venue.slippage_bps);
+  // The fill price moves against the book: up when it buys, down when it sells.
+  const Amount slippage = *cache.slippage;
+  const Amount one = Amount::units(1);
+  fill.price = fill.buys ? mul(fill.reference_price, one + slippage, Rounding::up)
+                         : mul(fill.reference_price, one - slippage, Rounding::down);
   return std::nullopt;
 }
 
@@ -74,15 +88,16 @@ std::optional<Failure> check_limit(const Order& order, const Fill& fill) {
   if (reached) return std::nullopt;
   return Failure{ErrorCode::ven_limit_not_reached,
                  "limit " + std::string(to_string(*order.side)) + " " + order.pair + " at " +
-                     format_amount(*order.price) + " not reached: fill price would be " +
-                     format_amount(fill.price)};
+                     format(*order.price) + " not reached: fill price would be " +
+                     format(fill.price)};
 }
 
 std::optional<Failure> price_fill(const Order& order, const VenueConfig& venue,
-                                  const MarketData& market, Fill& fill) {
+                                  const MarketData& market, CexVenue::PriceCache& cache,
+                                  Fill& fill) {
   if (auto failure = read_pair(order, fill)) return failure;
   if (auto failure = read_side(order, fill)) return failure;
-  if (auto failure = read_prices(order, venue, market, fill)) return failure;
+  if (auto failure = read_prices(order, venue, market, cache, fill)) return failure;
   return check_limit(order, fill);
 }
 
@@ -99,13 +114,13 @@ void CexVenue::restore_state(const VenueSimulator& checkpoint) {
   entry_prices_ = static_cast<const CexVenue&>(checkpoint).entry_prices_;
 }
 
-std::optional<double> CexVenue::entry_price(const std::string& perp_key) const {
+std::optional<Amount> CexVenue::entry_price(const std::string& perp_key) const {
   auto it = entry_prices_.find(perp_key);
   if (it == entry_prices_.end()) return std::nullopt;
   return it->second;
 }
 
-void CexVenue::set_entry_price(const std::string& perp_key, double price) {
+void CexVenue::set_entry_price(const std::string& perp_key, Amount price) {
   entry_prices_[perp_key] = price;
 }
 
@@ -122,10 +137,12 @@ VenuePlan CexVenue::price(const Order& order) {
 
 VenuePlan CexVenue::price_spot(const Order& order) const {
   Fill fill;
-  if (auto failure = price_fill(order, config_, market(), fill))
+  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version()};
+  if (auto failure = price_fill(order, config_, market(), cache_, fill))
     return rejected_plan(order, failure->code, failure->message);
-  const double q = order.amount;
-  const double notional = q * fill.price;
+  const Amount q = order.amount;
+  // The book pays its notional rounded up and receives it rounded down; the fee rounds up.
+  const Amount notional = mul(q, fill.price, fill.buys ? Rounding::up : Rounding::down);
 
   VenuePlan plan;
   auto& hs = plan.handshake;
@@ -134,7 +151,7 @@ VenuePlan CexVenue::price_spot(const Order& order) const {
   hs.executed_price = fill.price;
   hs.position_deltas[wallet_key(name(), fill.base)] = fill.buys ? q : -q;
   hs.position_deltas[wallet_key(name(), fill.quote)] = fill.buys ? -notional : notional;
-  hs.fee_amount = notional * config_.taker_fee_rate;
+  hs.fee_amount = mul(notional, config_.taker_fee_rate, Rounding::up);
   hs.fee_currency = fill.quote;
   hs.fee_venue = name();
   return plan;
@@ -142,19 +159,20 @@ VenuePlan CexVenue::price_spot(const Order& order) const {
 
 VenuePlan CexVenue::price_perp(const Order& order) {
   Fill fill;
-  if (auto failure = price_fill(order, config_, market(), fill))
+  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version()};
+  if (auto failure = price_fill(order, config_, market(), cache_, fill))
     return rejected_plan(order, failure->code, failure->message);
-  const double q = order.amount;
-  const double p = fill.price;
-  const double signed_size = fill.buys ? q : -q;
+  const Amount q = order.amount;
+  const Amount p = fill.price;
+  const Amount signed_size = fill.buys ? q : -q;
   const std::string perp_key =
       make_position_key(name(), PositionType::Perp, fill.base + fill.quote);
   const std::string settlement_key =
       make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
   // A key the book does not hold reads as flat here; the ledger check then reports POS-001.
-  const double old_size = ledger_.balance(perp_key).value_or(0.0);
-  const double old_abs = std::fabs(old_size);
-  const double entry = entry_price(perp_key).value_or(fill.reference_price);
+  const Amount old_size = ledger_.balance(perp_key).value_or(Amount{});
+  const Amount old_abs = old_size.abs();
+  const Amount entry = entry_price(perp_key).value_or(fill.reference_price);
 
   VenuePlan plan;
   auto& hs = plan.handshake;
@@ -162,26 +180,27 @@ VenuePlan CexVenue::price_perp(const Order& order) {
   hs.executed_amount = q;
   hs.executed_price = p;
   hs.position_deltas[perp_key] = signed_size;
-  hs.fee_amount = q * p * config_.taker_fee_rate;
+  hs.fee_amount = mul(mul(q, p, Rounding::up), config_.taker_fee_rate, Rounding::up);
   hs.fee_currency = config_.settlement_token;
   hs.fee_venue = name();
 
-  std::optional<double> new_entry;  // nullopt: the position ends flat
-  const bool adds = old_size == 0.0 || (old_size > 0.0) == (signed_size > 0.0);
+  std::optional<Amount> new_entry;  // nullopt: the position ends flat
+  const bool adds = old_size.is_zero() || old_size.negative() == signed_size.negative();
   if (adds) {
-    // A fresh position's entry is its fill price, not q*p/q (which may be off by one ulp).
-    new_entry = old_size == 0.0 ? p : (old_abs * entry + q * p) / (old_abs + q);
+    // The size-weighted average of the old entry and the fill, half-even.
+    new_entry = old_size.is_zero()
+                    ? p
+                    : div(mul(old_abs, entry, Rounding::half_even) + mul(q, p, Rounding::half_even),
+                          old_abs + q, Rounding::half_even);
   } else {
-    const double closed = std::min(q, old_abs);
-    const double pnl = old_size > 0.0 ? closed * (p - entry) : closed * (entry - p);
+    // Realised PnL is the book's credit: rounded toward -infinity, the venue never pays more.
+    const Amount closed = std::min(q, old_abs);
+    const Amount pnl = old_size.negative() ? mul(closed, entry - p, Rounding::floor)
+                                           : mul(closed, p - entry, Rounding::floor);
     hs.position_deltas[settlement_key] = pnl;
     if (q < old_abs) new_entry = entry;
     if (q > old_abs) new_entry = p;
   }
-  if (new_entry && !std::isfinite(*new_entry))
-    return rejected_plan(order, ErrorCode::ven_non_finite,
-                         "the position's average entry price is not a finite number (the "
-                         "order's inputs overflow)");
   plan.commit_state = [this, perp_key, new_entry] {
     if (new_entry)
       entry_prices_[perp_key] = *new_entry;
@@ -191,7 +210,7 @@ VenuePlan CexVenue::price_perp(const Order& order) {
   return plan;
 }
 
-std::optional<double> CexVenue::perp_mark_price(const std::string& perp_symbol) const {
+std::optional<Amount> CexVenue::perp_mark_price(const std::string& perp_symbol) const {
   const std::string& settlement = config_.settlement_token;
   const bool settles_here = perp_symbol.size() > settlement.size() &&
                             perp_symbol.compare(perp_symbol.size() - settlement.size(),
@@ -201,15 +220,14 @@ std::optional<double> CexVenue::perp_mark_price(const std::string& perp_symbol) 
   auto base_price = usable_price(market(), base);
   auto settlement_price = usable_price(market(), settlement);
   if (!base_price || !settlement_price) return std::nullopt;
-  return *base_price / *settlement_price;
+  return div(*base_price, *settlement_price, Rounding::half_even);
 }
 
-std::optional<double> CexVenue::funding_rate(const std::string& perp_symbol) const {
+std::optional<Amount> CexVenue::funding_rate(const std::string& perp_symbol) const {
   auto rates = market().funding_rates.find(name());
   if (rates == market().funding_rates.end()) return std::nullopt;
   auto rate = rates->second.find(perp_symbol);
-  // A rate that is not finite would poison the ledger; market parsing rejects it anyway.
-  if (rate == rates->second.end() || !std::isfinite(rate->second)) return std::nullopt;
+  if (rate == rates->second.end()) return std::nullopt;
   return rate->second;
 }
 
@@ -220,22 +238,31 @@ Settlement CexVenue::settle() {
       make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
   if (!ledger_.holds(settlement_key)) return settlement;
   // snapshot() is ordered by key, so the deltas come out in the same order on every run.
-  for (const auto& [key, size] : ledger_.snapshot()) {
-    auto parsed = parse_position_key(key);
-    if (!parsed || parsed->type != PositionType::Perp || size == 0.0) continue;
-    auto rate = funding_rate(parsed->symbol);
-    auto mark = perp_mark_price(parsed->symbol);
-    if (!rate || !mark) continue;
-    const double payment = -size * *mark * *rate;  // a long pays a positive rate
-    if (payment == 0.0) continue;
-    ExecutionDelta delta;
-    delta.position_key = settlement_key;
-    delta.delta_amount = payment;
-    delta.source = DeltaSource::funding;
-    delta.price = *mark;
-    deltas.push_back(std::move(delta));
+  try {
+    for (const auto& [key, size] : ledger_.snapshot()) {
+      auto parsed = parse_position_key(key);
+      if (!parsed || parsed->type != PositionType::Perp || size.is_zero()) continue;
+      auto rate = funding_rate(parsed->symbol);
+      auto mark = perp_mark_price(parsed->symbol);
+      if (!rate || !mark) continue;
+      // A long pays a positive rate. The notional at the mark half-even; the payment is the
+      // book's credit, rounded toward -infinity: floor(-(n * r)) = -ceiling(n * r).
+      const Amount notional = mul(size, *mark, Rounding::half_even);
+      const Amount payment = -mul(notional, *rate, Rounding::ceiling);
+      if (payment.is_zero()) continue;
+      ExecutionDelta delta;
+      delta.position_key = settlement_key;
+      delta.delta_amount = payment;
+      delta.source = DeltaSource::funding;
+      delta.price = *mark;
+      deltas.push_back(std::move(delta));
+    }
+  } catch (const AmountOverflow& overflow) {
+    settlement = Settlement{};
+    settlement.failure = {ErrorCode::ven_amount_overflow, overflow.what()};
+    return settlement;
   }
-  if (auto failure = ledger_.check_finite(deltas)) {
+  if (auto failure = ledger_.check_range(deltas)) {
     settlement = Settlement{};
     settlement.failure = std::move(*failure);
     return settlement;

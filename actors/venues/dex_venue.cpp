@@ -23,23 +23,26 @@ VenuePlan DexVenue::price(const Order& order) {
     return rejected_plan(
         order, ErrorCode::ven_no_market_data,
         "no reference price for " + (sold_price ? bought : sold) + " (swap on '" + name() + "')");
-  const double impact = config_.slippage_bps / 10000;
-  const double tolerance = order.slippage_tolerance.value_or(config_.default_slippage_tolerance);
+  const Amount impact = bps_fraction(config_.slippage_bps);
+  const Amount tolerance = order.slippage_tolerance.value_or(config_.default_slippage_tolerance);
   if (impact > tolerance)
     return rejected_plan(order, ErrorCode::ven_slippage_exceeded,
-                         "price impact " + format_amount(impact) + " on '" + name() +
-                             "' exceeds the slippage tolerance " + format_amount(tolerance));
+                         "price impact " + format(impact) + " on '" + name() +
+                             "' exceeds the slippage tolerance " + format(tolerance));
 
-  const double x = order.amount;
-  const double gross_out = x * *sold_price / *bought_price * (1 - impact);
+  // Rounding (actors/venues/README.md): the output the book receives rounds down, the pool's
+  // fee up, the reported price half-even.
+  const Amount x = order.amount;
+  const Amount value_out = mul_div(x, *sold_price, *bought_price, Rounding::down);
+  const Amount gross_out = mul(value_out, Amount::units(1) - impact, Rounding::down);
   VenuePlan plan;
   auto& hs = plan.handshake;
   hs.status = HandshakeStatus::executed;
   hs.executed_amount = x;
-  hs.executed_price = gross_out / x;
+  hs.executed_price = div(gross_out, x, Rounding::half_even);
   hs.position_deltas[wallet_key(config_.wallet, sold)] = -x;
   hs.position_deltas[wallet_key(config_.wallet, bought)] = gross_out;
-  hs.fee_amount = gross_out * config_.pool_fee_rate;
+  hs.fee_amount = mul(gross_out, config_.pool_fee_rate, Rounding::up);
   hs.fee_currency = bought;
   hs.fee_venue = config_.wallet;
   return plan;

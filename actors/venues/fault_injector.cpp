@@ -41,28 +41,35 @@ std::vector<FaultSpec> FaultInjector::on_order(const Order& order) {
   return firing;
 }
 
-Order partially_filled(const Order& order, double fill_ratio) {
+Order partially_filled(const Order& order, Amount fill_ratio) {
   Order partial = order;
-  partial.amount = order.amount * fill_ratio;
+  partial.amount = mul(order.amount, fill_ratio, Rounding::down);
   return partial;
 }
 
-void misreport(ExecutionHandshake& handshake, double report_error) {
-  const double factor = 1.0 + report_error;
-  for (auto& entry : handshake.position_deltas) entry.second *= factor;
-  handshake.fee_amount *= factor;
+void misreport(ExecutionHandshake& handshake, Amount report_error) {
+  const Amount factor = Amount::units(1) + report_error;
+  try {
+    ExecutionHandshake wrong = handshake;
+    for (auto& entry : wrong.position_deltas)
+      entry.second = mul(entry.second, factor, Rounding::half_even);
+    wrong.fee_amount = mul(wrong.fee_amount, factor, Rounding::half_even);
+    handshake = std::move(wrong);
+  } catch (const AmountOverflow&) {
+    // A misstatement that leaves the range is not made: the report stays true.
+  }
 }
 
-void StaleBalances::arm(std::map<std::string, double> before, std::uint32_t queries) {
+void StaleBalances::arm(std::map<std::string, Amount> before, std::uint32_t queries) {
   before_ = std::move(before);
   queries_left_ = queries;
   if (queries_left_ == 0) before_.clear();
 }
 
-std::optional<std::map<std::string, double>> StaleBalances::answer(
-    const std::vector<std::string>& keys, const std::map<std::string, double>& current) {
+std::optional<std::map<std::string, Amount>> StaleBalances::answer(
+    const std::vector<std::string>& keys, const std::map<std::string, Amount>& current) {
   if (!armed()) return std::nullopt;
-  std::map<std::string, double> result;
+  std::map<std::string, Amount> result;
   for (const auto& key : keys) {
     if (auto old = before_.find(key); old != before_.end())
       result.emplace(key, old->second);

@@ -45,27 +45,27 @@ class FaultInjector {
 };
 
 // The order with amount * fill_ratio; everything else unchanged.
-Order partially_filled(const Order& order, double fill_ratio);
+Order partially_filled(const Order& order, Amount fill_ratio);
 
 // Every position_deltas value and fee_amount multiplied by (1 + report_error).
-void misreport(ExecutionHandshake& handshake, double report_error);
+void misreport(ExecutionHandshake& handshake, Amount report_error);
 
 // Remembers balances as they were before an order and answers the next N balance queries with
 // them, so that reconciliation sees a venue lagging behind its own ledger.
 class StaleBalances {
  public:
   // Replaces any armed view; queries == 0 disarms.
-  void arm(std::map<std::string, double> before, std::uint32_t queries);
+  void arm(std::map<std::string, Amount> before, std::uint32_t queries);
 
   // Armed: for each asked key the remembered amount, else the current one (a key in neither is
   // left out, as a venue leaves out keys it does not hold); counts one query. Not armed: nullopt.
-  std::optional<std::map<std::string, double>> answer(const std::vector<std::string>& keys,
-                                                      const std::map<std::string, double>& current);
+  std::optional<std::map<std::string, Amount>> answer(const std::vector<std::string>& keys,
+                                                      const std::map<std::string, Amount>& current);
 
   bool armed() const { return queries_left_ > 0; }
 
  private:
-  std::map<std::string, double> before_;
+  std::map<std::string, Amount> before_;
   std::uint32_t queries_left_ = 0;
 };
 

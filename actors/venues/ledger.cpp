@@ -6,7 +6,7 @@ namespace tightloop {
 
 Ledger::Ledger(std::string venue) : venue_(std::move(venue)) {}
 
-std::optional<Failure> Ledger::open(const std::string& key, double initial_amount) {
+std::optional<Failure> Ledger::open(const std::string& key, Amount initial_amount) {
   std::string why;
   auto parsed = parse_position_key(key, &why);
   if (!parsed) return Failure{ErrorCode::pos_malformed_key, why};

@@ -23,18 +23,18 @@ class Ledger {
   // Opens `key` (it must name this venue and parse) with a starting balance.
   // POS-002 for a malformed key or a key of another venue, POS-003 for a negative start of a
   // BaseToken, aToken or LST key.
-  std::optional<Failure> open(const std::string& key, double initial_amount);
+  std::optional<Failure> open(const std::string& key, Amount initial_amount);
 
   bool holds(const std::string& key) const { return book_.holds(key); }
-  std::optional<double> balance(const std::string& key) const { return book_.amount(key); }
+  std::optional<Amount> balance(const std::string& key) const { return book_.amount(key); }
 
   // Would applying `legs` succeed? POS-001 for a key not held, VEN-001 when a BaseToken,
   // aToken or LST balance would end below zero (legs on one key are summed first).
   std::optional<Failure> check(const std::vector<ExecutionDelta>& legs) const {
     return book_.check(legs, ErrorCode::ven_insufficient_balance);
   }
-  std::optional<Failure> check_finite(const std::vector<ExecutionDelta>& legs) const {
-    return book_.check_finite(legs);
+  std::optional<Failure> check_range(const std::vector<ExecutionDelta>& legs) const {
+    return book_.check_range(legs);
   }
   // Applies legs already checked.
   void apply(const std::vector<ExecutionDelta>& legs) { book_.apply(legs); }
@@ -45,11 +45,11 @@ class Ledger {
 
   // An out-of-band change the book did not order (a deposit, an operator's correction, a fault
   // in a test). Returns false when the key is not held.
-  bool adjust(const std::string& key, double delta_amount) {
+  bool adjust(const std::string& key, Amount delta_amount) {
     return book_.adjust(key, delta_amount);
   }
 
-  std::map<std::string, double> snapshot() const { return book_.snapshot(); }
+  std::map<std::string, Amount> snapshot() const { return book_.snapshot(); }
 
  private:
   std::string venue_;

@@ -1,7 +1,5 @@
 #include "actors/venues/lending_venue.hpp"
 
-#include <cmath>
-
 #include "config/supported_operations.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "messages/position_key.hpp"
@@ -10,7 +8,7 @@ namespace tightloop {
 
 namespace {
 
-bool usable(double index) { return index > 0.0 && std::isfinite(index); }
+bool usable(Amount index) { return index.sign() > 0; }
 
 // supply, repay and flash_repay put token_in into the protocol; the others take token_out out.
 bool takes_token_in(Operation op) {
@@ -29,9 +27,9 @@ void LendingVenue::restore_state(const VenueSimulator& checkpoint) {
   flash_liabilities_ = static_cast<const LendingVenue&>(checkpoint).flash_liabilities_;
 }
 
-double LendingVenue::flash_liability(const std::string& asset) const {
+Amount LendingVenue::flash_liability(const std::string& asset) const {
   auto it = flash_liabilities_.find(asset);
-  return it == flash_liabilities_.end() ? 0.0 : it->second;
+  return it == flash_liabilities_.end() ? Amount{} : it->second;
 }
 
 VenuePlan LendingVenue::price(const Order& order) {
@@ -55,41 +53,42 @@ VenuePlan LendingVenue::price_indexed(const Order& order, const std::string& ass
   const LendingIndex& index = market().indices.at(name()).at(asset);
   const bool uses_liquidity =
       order.operation == Operation::supply || order.operation == Operation::withdraw;
-  const double i = uses_liquidity ? index.liquidity_index : index.borrow_index;
+  const Amount i = uses_liquidity ? index.liquidity_index : index.borrow_index;
   if (!usable(i))
     return rejected_plan(order, ErrorCode::ven_no_market_data,
                          std::string(uses_liquidity ? "liquidity" : "borrow") + " index of " +
-                             asset + " on '" + name() + "' is " + format_amount(i) + ", not > 0");
+                             asset + " on '" + name() + "' is " + format(i) + ", not > 0");
   const std::string wallet = wallet_key(config_.wallet, asset);
   const std::string supply_key = make_position_key(name(), PositionType::aToken, asset);
   const std::string debt_key = make_position_key(name(), PositionType::debtToken, asset);
-  const double amount = order.amount;
+  const Amount amount = order.amount;
 
+  // Rounding (actors/venues/README.md): what the book receives rounds down, what it owes up.
   VenuePlan plan;
   auto& hs = plan.handshake;
   auto& deltas = hs.position_deltas;
   switch (order.operation) {
     case Operation::supply:
       deltas[wallet] = -amount;
-      deltas[supply_key] = amount / i;
+      deltas[supply_key] = div(amount, i, Rounding::down);
       break;
     case Operation::withdraw:
       deltas[supply_key] = -amount;
-      deltas[wallet] = amount * i;
+      deltas[wallet] = mul(amount, i, Rounding::down);
       break;
     case Operation::borrow:
       deltas[wallet] = amount;
-      deltas[debt_key] = amount / i;
+      deltas[debt_key] = div(amount, i, Rounding::up);
       break;
     default: {  // repay
-      const double burned = amount / i;
+      const Amount burned = div(amount, i, Rounding::down);
       // A key the book does not hold is left to the ledger check (POS-001).
       auto owed = ledger_.balance(debt_key);
       if (owed && burned > *owed)
         return rejected_plan(order, ErrorCode::ven_insufficient_balance,
-                             "repay of " + format_amount(amount) + " " + asset + " burns " +
-                                 format_amount(burned) + " scaled debt but " + debt_key +
-                                 " holds only " + format_amount(*owed));
+                             "repay of " + format(amount) + " " + asset + " burns " +
+                                 format(burned) + " scaled debt but " + debt_key +
+                                 " holds only " + format(*owed));
       deltas[wallet] = -amount;
       deltas[debt_key] = -burned;
     }
@@ -102,7 +101,7 @@ VenuePlan LendingVenue::price_indexed(const Order& order, const std::string& ass
 }
 
 VenuePlan LendingVenue::price_flash_borrow(const Order& order, const std::string& asset) {
-  const double amount = order.amount;
+  const Amount amount = order.amount;
   VenuePlan plan;
   auto& hs = plan.handshake;
   hs.status = HandshakeStatus::executed;
@@ -114,24 +113,23 @@ VenuePlan LendingVenue::price_flash_borrow(const Order& order, const std::string
 }
 
 VenuePlan LendingVenue::price_flash_repay(const Order& order, const std::string& asset) {
-  const double amount = order.amount;
-  const double owed = flash_liability(asset);
+  const Amount amount = order.amount;
+  const Amount owed = flash_liability(asset);
   if (amount > owed)
     return rejected_plan(order, ErrorCode::ven_flash_liability,
-                         "flash_repay of " + format_amount(amount) + " " + asset + " on '" +
-                             name() + "' exceeds the outstanding flash loan of " +
-                             format_amount(owed));
+                         "flash_repay of " + format(amount) + " " + asset + " on '" +
+                             name() + "' exceeds the outstanding flash loan of " + format(owed));
   VenuePlan plan;
   auto& hs = plan.handshake;
   hs.status = HandshakeStatus::executed;
   hs.executed_amount = amount;
   hs.position_deltas[wallet_key(config_.wallet, asset)] = -amount;
-  hs.fee_amount = amount * config_.flash_fee_rate;
+  hs.fee_amount = mul(amount, config_.flash_fee_rate, Rounding::up);
   hs.fee_currency = asset;
   hs.fee_venue = config_.wallet;
   plan.commit_state = [this, asset, amount] {
-    const double left = flash_liabilities_[asset] - amount;
-    if (left > 0.0)
+    const Amount left = flash_liabilities_[asset] - amount;
+    if (left.sign() > 0)
       flash_liabilities_[asset] = left;
     else
       flash_liabilities_.erase(asset);

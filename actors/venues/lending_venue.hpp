@@ -18,8 +18,8 @@ class LendingVenue : public VenueSimulator {
   std::unique_ptr<VenueSimulator> clone() const override;
 
   // Outstanding flash loan of `asset` (0 when none).
-  double flash_liability(const std::string& asset) const;
-  const std::map<std::string, double>& flash_liabilities() const { return flash_liabilities_; }
+  Amount flash_liability(const std::string& asset) const;
+  const std::map<std::string, Amount>& flash_liabilities() const { return flash_liabilities_; }
 
  protected:
   VenuePlan price(const Order& order) override;
@@ -30,7 +30,7 @@ class LendingVenue : public VenueSimulator {
   VenuePlan price_flash_borrow(const Order& order, const std::string& asset);
   VenuePlan price_flash_repay(const Order& order, const std::string& asset);
 
-  std::map<std::string, double> flash_liabilities_;  // asset -> amount owed
+  std::map<std::string, Amount> flash_liabilities_;  // asset -> amount owed
 };
 
 }  // namespace tightloop

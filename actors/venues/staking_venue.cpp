@@ -1,6 +1,5 @@
 #include "actors/venues/staking_venue.hpp"
 
-#include <cmath>
 #include <optional>
 #include <tuple>
 
@@ -18,14 +17,13 @@ std::string base_of(const VenueConfig& venue, const std::string& lst) {
   return {};
 }
 
-// A rate that is absent, zero, negative or not finite cannot price a stake.
-std::optional<double> staking_rate(const MarketData& market, const std::string& venue,
+// A rate that is absent, zero or negative cannot price a stake.
+std::optional<Amount> staking_rate(const MarketData& market, const std::string& venue,
                                    const std::string& lst) {
   auto rates = market.staking_rates.find(venue);
   if (rates == market.staking_rates.end()) return std::nullopt;
   auto rate = rates->second.find(lst);
-  if (rate == rates->second.end() || !(rate->second > 0.0) || !std::isfinite(rate->second))
-    return std::nullopt;
+  if (rate == rates->second.end() || rate->second.sign() <= 0) return std::nullopt;
   return rate->second;
 }
 
@@ -60,8 +58,8 @@ VenuePlan StakingVenue::price(const Order& order) {
   if (!rate)
     return rejected_plan(order, ErrorCode::ven_no_market_data,
                          "no staking rate for " + lst + " on '" + name() + "'");
-  const double r = *rate;
-  const double amount = order.amount;
+  const Amount r = *rate;
+  const Amount amount = order.amount;
 
   VenuePlan plan;
   auto& hs = plan.handshake;
@@ -70,12 +68,13 @@ VenuePlan StakingVenue::price(const Order& order) {
   hs.executed_price = r;
   const std::string base_key = wallet_key(config_.wallet, base);
   const std::string lst_key = wallet_key(config_.wallet, lst);
+  // What the book receives rounds down (actors/venues/README.md).
   if (stakes) {
     hs.position_deltas[base_key] = -amount;
-    hs.position_deltas[lst_key] = amount * r;
+    hs.position_deltas[lst_key] = mul(amount, r, Rounding::down);
   } else {
     hs.position_deltas[lst_key] = -amount;
-    hs.position_deltas[base_key] = amount / r;
+    hs.position_deltas[base_key] = div(amount, r, Rounding::down);
   }
   hs.fee_venue = config_.wallet;
   return plan;

@@ -1,7 +1,5 @@
 #include "actors/venues/transfer_pricing.hpp"
 
-#include <cmath>
-
 namespace tightloop {
 
 VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message) {
@@ -10,10 +8,11 @@ VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message)
   return plan;
 }
 
-std::optional<double> usable_price(const MarketData& market, const std::string& symbol) {
+Amount bps_fraction(Amount bps) { return div(bps, Amount::units(10000), Rounding::half_even); }
+
+std::optional<Amount> usable_price(const MarketData& market, const std::string& symbol) {
   auto it = market.prices.find(symbol);
-  if (it == market.prices.end() || !(it->second > 0.0) || !std::isfinite(it->second))
-    return std::nullopt;
+  if (it == market.prices.end() || it->second.sign() <= 0) return std::nullopt;
   return it->second;
 }
 
@@ -66,9 +65,9 @@ VenuePlan TransferringVenue::price_transfer(const Order& order) const {
                                                    "' is not a configured cex or wallet venue");
 
   const std::string& token = order.token_in;
-  const double amount = order.amount;
+  const Amount amount = order.amount;
   auto fee_it = config_.transfer_fees.find(token);
-  const double fee = fee_it == config_.transfer_fees.end() ? 0.0 : fee_it->second;
+  const Amount fee = fee_it == config_.transfer_fees.end() ? Amount{} : fee_it->second;
 
   VenuePlan plan;
   auto& hs = plan.handshake;

@@ -16,8 +16,11 @@ namespace tightloop {
 // A plan whose handshake failed with `code` and `message`; nothing to apply.
 VenuePlan rejected_plan(const Order& order, ErrorCode code, std::string message);
 
-// prices[symbol] when present, finite and > 0 (anything else cannot price an order).
-std::optional<double> usable_price(const MarketData& market, const std::string& symbol);
+// Basis points as a fraction: 30 -> 0.003 (half-even at the 18th digit).
+Amount bps_fraction(Amount bps);
+
+// prices[symbol] when present and > 0 (anything else cannot price an order).
+std::optional<Amount> usable_price(const MarketData& market, const std::string& symbol);
 
 // Venues a transfer may reach: every cex and wallet venue of `venues`, by name.
 std::set<std::string> transfer_target_names(const std::vector<VenueConfig>& venues);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "actors/position/reconciliation.hpp"
+#include "actors/venues/cex_venue.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "messages/position_key.hpp"
 
@@ -26,9 +27,18 @@ void open_subscribed_keys(const BookConfig& book,
       throw std::invalid_argument("book '" + book.name + "' subscribes to '" + key +
                                   "' but venue '" + parsed->venue + "' is not configured");
     auto initial = book.initial_positions.find(key);
-    const double amount = initial == book.initial_positions.end() ? 0.0 : initial->second;
+    const Amount amount = initial == book.initial_positions.end() ? Amount{} : initial->second;
     if (auto failure = venue->second->ledger().open(key, amount))
       throw std::invalid_argument("book '" + book.name + "': " + failure->describe());
+    // A perp held before the run keeps its own entry price (the config loader requires one
+    // for a size other than 0).
+    auto entry = book.entry_prices.find(key);
+    if (entry == book.entry_prices.end()) continue;
+    auto* cex = dynamic_cast<CexVenue*>(venue->second.get());
+    if (!cex)
+      throw std::invalid_argument("book '" + book.name + "': an entry price for '" + key +
+                                  "', which no cex venue holds");
+    cex->set_entry_price(key, entry->second);
   }
 }
 
@@ -95,8 +105,8 @@ ExecutionHandshake VenueSet::execute(const Order& order) {
   return std::move(plan.handshake);
 }
 
-std::map<std::string, double> VenueSet::balances(const std::vector<std::string>& keys) const {
-  std::map<std::string, double> result;
+std::map<std::string, Amount> VenueSet::balances(const std::vector<std::string>& keys) const {
+  std::map<std::string, Amount> result;
   for (const auto& key : keys) {
     const VenueSimulator* venue = find(key.substr(0, key.find(':')));
     if (!venue) continue;

@@ -34,7 +34,7 @@ class VenueSet {
   // plan -> remote apply_checked -> commit. Unknown venue: failed VIM-001.
   ExecutionHandshake execute(const Order& order);
   // Balances of the asked keys some venue holds; keys nobody holds are left out.
-  std::map<std::string, double> balances(const std::vector<std::string>& keys) const;
+  std::map<std::string, Amount> balances(const std::vector<std::string>& keys) const;
   VenueSimulator* find(const std::string& venue);
   const VenueSimulator* find(const std::string& venue) const;
   void set_market(std::shared_ptr<const MarketData> market);

@@ -46,21 +46,6 @@ std::optional<Failure> split_legs(const std::string& venue, std::vector<Executio
   return std::nullopt;
 }
 
-// Every figure of an executed handshake must be a number: finite inputs can still overflow
-// (an extreme price times an extreme amount), and inf or NaN must never reach a ledger.
-std::optional<Failure> non_finite_figure(const ExecutionHandshake& hs) {
-  auto bad = [](const std::string& what) {
-    return Failure{ErrorCode::ven_non_finite,
-                   what + " is not a finite number (the order's inputs overflow)"};
-  };
-  if (!std::isfinite(hs.executed_amount)) return bad("executed_amount");
-  if (hs.executed_price && !std::isfinite(*hs.executed_price)) return bad("executed_price");
-  if (!std::isfinite(hs.fee_amount)) return bad("fee_amount");
-  for (const auto& [key, amount] : hs.position_deltas)
-    if (!std::isfinite(amount)) return bad("the change to " + key);
-  return std::nullopt;
-}
-
 std::shared_ptr<const MarketData> or_empty(std::shared_ptr<const MarketData> market) {
   return market ? std::move(market) : std::make_shared<const MarketData>();
 }
@@ -81,23 +66,30 @@ VenuePlan VenueSimulator::plan(const Order& order) {
                          "venue '" + name() + "' (" + std::string(to_string(config_.kind)) +
                              ") does not support " + std::string(to_string(order.operation)));
   // Validation upstream rejects these too; a venue must never trade a negative amount.
-  if (!(order.amount > 0.0) || !std::isfinite(order.amount))
+  if (order.amount.sign() <= 0)
     return rejected_plan(order, ErrorCode::ord_out_of_range,
-                         "amount must be finite and > 0, got " + format_amount(order.amount));
+                         "amount must be > 0, got " + format(order.amount));
   if (acts_on_wallet(config_.kind) && config_.wallet.empty())
     return rejected_plan(order, ErrorCode::cfg_invalid,
                          "venue '" + name() + "' names no wallet to move tokens from");
 
-  VenuePlan plan = price(order);
-  if (!plan.executed())
-    return rejected_plan(order, plan.handshake.error_code, std::move(plan.handshake.error_message));
-  if (auto failure = non_finite_figure(plan.handshake))
-    return rejected_plan(order, failure->code, std::move(failure->message));
-  plan.handshake.order = order;
-  plan.handshake.timestamp = order.timestamp;
+  // Exact arithmetic cannot produce inf or NaN; it can leave the range (an extreme price times
+  // an extreme amount), and then nothing is applied.
+  VenuePlan plan;
+  std::vector<ExecutionDelta> deltas;
+  try {
+    plan = price(order);
+    if (!plan.executed())
+      return rejected_plan(order, plan.handshake.error_code,
+                           std::move(plan.handshake.error_message));
+    plan.handshake.order = order;
+    deltas = to_execution_deltas(plan.handshake);
+  } catch (const AmountOverflow& overflow) {
+    return rejected_plan(order, ErrorCode::ven_amount_overflow, overflow.what());
+  }
   if (plan.handshake.fee_venue.empty()) plan.handshake.fee_venue = name();
 
-  if (auto failure = split_legs(name(), to_execution_deltas(plan.handshake), plan))
+  if (auto failure = split_legs(name(), std::move(deltas), plan))
     return rejected_plan(order, failure->code, std::move(failure->message));
   if (auto failure = ledger_.check(plan.own_legs))
     return rejected_plan(order, failure->code, std::move(failure->message));
@@ -112,9 +104,9 @@ void VenueSimulator::commit(const VenuePlan& plan) {
   ++fills_;
 }
 
-std::map<std::string, double> VenueSimulator::report_balances(
+std::map<std::string, Amount> VenueSimulator::report_balances(
     const std::vector<std::string>& keys) {
-  std::map<std::string, double> current;
+  std::map<std::string, Amount> current;
   for (const auto& key : keys)
     if (auto amount = ledger_.balance(key)) current.emplace(key, *amount);
   if (auto stale = stale_.answer(keys, current)) return std::move(*stale);
@@ -123,6 +115,7 @@ std::map<std::string, double> VenueSimulator::report_balances(
 
 void VenueSimulator::set_market(std::shared_ptr<const MarketData> market) {
   context_.market = or_empty(std::move(market));
+  ++market_version_;
 }
 
 void VenueSimulator::restore(const VenueSimulator& checkpoint) {

@@ -72,10 +72,12 @@ class VenueSimulator {
   // What this venue reports for `keys` (held ones only): its ledger, or the stale view while
   // a stale_balance fault is armed (each call counts as one query). Balance queries and the
   // handshake's reported_balances both come from here.
-  std::map<std::string, double> report_balances(const std::vector<std::string>& keys);
+  std::map<std::string, Amount> report_balances(const std::vector<std::string>& keys);
 
   const MarketData& market() const { return *context_.market; }
   void set_market(std::shared_ptr<const MarketData> market);
+  // Changes with every set_market: what a venue derives from the market may be kept until then.
+  std::uint64_t market_version() const { return market_version_; }
 
   // A copy of everything this venue knows (ledger and state), to restore after a failed atomic
   // group. The market data stays shared. A plan made before a restore and committed after it
@@ -122,6 +124,7 @@ class VenueSimulator {
   VenueContext context_;
   Ledger ledger_;
   std::uint64_t fills_ = 0;
+  std::uint64_t market_version_ = 0;
   FaultInjector faults_;
   StaleBalances stale_;
   std::map<std::string, std::shared_ptr<const VenueSimulator>> checkpoints_;  // by group
