@@ -13,15 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-PositionBook opened_positions(const BookConfig& book) {
-  PositionBook positions;
-  for (const auto& key : book.subscribed_keys) {
-    auto initial = book.initial_positions.find(key);
-    positions.open(key, initial == book.initial_positions.end() ? Amount{} : initial->second);
-  }
-  return positions;
-}
-
 OrderResult failed(const Order& order, ErrorCode code, std::string message) {
   OrderResult result;
   result.handshake = failed_handshake(order, code, std::move(message));
@@ -37,7 +28,7 @@ bool succeeded(const OrderResult& result) {
 }  // namespace
 
 DirectBook::DirectBook(const Config& config, const BookConfig& book)
-    : venues_(config, book, nullptr), positions_(opened_positions(book)), book_(book.name) {
+    : venues_(config, book, nullptr), positions_(opening_positions(book)), book_(book.name) {
   for (const auto& venue : config.venues) kinds_.emplace(venue.name, venue.kind);
   tolerance_ = {config.reconciliation.absolute_tolerance,
                 config.reconciliation.relative_tolerance};

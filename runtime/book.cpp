@@ -19,15 +19,6 @@ venue_actor spawn_venue_interface(ActorSystem& system, std::shared_ptr<VenueSimu
 
 namespace {
 
-PositionBook opening_positions(const BookConfig& book) {
-  PositionBook positions;
-  for (const auto& key : book.subscribed_keys) {
-    auto initial = book.initial_positions.find(key);
-    positions.open(key, initial == book.initial_positions.end() ? Amount{} : initial->second);
-  }
-  return positions;
-}
-
 // Reads the book's config where it lives, in the shared Config: an idle book copies nothing.
 class PartsFactory final : public BookPartsFactory {
  public:

@@ -52,12 +52,8 @@ TEST_CASE("100k orders: the position book and every venue ledger agree exactly a
   const auto config = test::exact_config({"main"});
   const auto& book_config = config.books.front();
   VenueSet venues(config, book_config, std::make_shared<const MarketData>(config.market));
-  PositionBook book;
-  for (const auto& key : book_config.subscribed_keys) {
-    auto initial = book_config.initial_positions.find(key);
-    REQUIRE_FALSE(
-        book.open(key, initial == book_config.initial_positions.end() ? Amount{} : initial->second));
-  }
+  PositionBook book = opening_positions(book_config);
+  REQUIRE(book.size() == book_config.subscribed_keys.size());
   const auto templates = mix();
   constexpr int orders = 100000;
   int executed = 0, refused = 0;

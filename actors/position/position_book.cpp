@@ -119,6 +119,15 @@ std::map<std::string, Amount> PositionBook::amounts(const std::vector<std::strin
   return result;
 }
 
+PositionBook opening_positions(const BookConfig& book) {
+  PositionBook positions;
+  for (const auto& key : book.subscribed_keys) {
+    auto initial = book.initial_positions.find(key);
+    positions.open(key, initial == book.initial_positions.end() ? Amount{} : initial->second);
+  }
+  return positions;
+}
+
 std::map<std::string, Amount> PositionBook::snapshot() const {
   std::map<std::string, Amount> result;
   for (const auto& [key, entry] : entries_) result.emplace(key, entry.amount);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/config.hpp"
 #include "messages/amount.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/failure.hpp"
@@ -52,5 +53,9 @@ class PositionBook {
   };
   std::unordered_map<std::string, Entry> entries_;
 };
+
+// A book's positions before its first order: every subscribed key at its initial amount (0
+// when none is given). The monitor starts from it, and so does every direct-call pipeline.
+PositionBook opening_positions(const BookConfig& book);
 
 }  // namespace tightloop
