@@ -295,8 +295,6 @@ void route_order(Self self, const venue_actor& venue) {
       execute_atom::value, front_order(self).order);
 }
 
-// The book's venues, update handler and monitor, spawned by the first step that needs them
-// (an idle book costs two actors); the supervisor gets them to watch and restart.
 // The router keeps the venues (a restart replaces one there); `parts` the rest.
 BookParts current_parts(const ExecutionManagerState& state) {
   auto parts = state.parts;
@@ -304,6 +302,8 @@ BookParts current_parts(const ExecutionManagerState& state) {
   return parts;
 }
 
+// The book's venues, update handler and monitor, spawned by the first step that needs them
+// (an idle book costs two actors); the supervisor gets them to watch and restart.
 void ensure_parts(Self self) {
   auto& state = self->state;
   if (state.parts.spawned()) return;
