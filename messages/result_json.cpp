@@ -43,19 +43,24 @@ nlohmann::json encode_handshake(const ExecutionHandshake& handshake, AmountStyle
   return out;
 }
 
-nlohmann::json encode_reconciliation(const Reconciliation& reconciliation, AmountStyle style) {
-  json mismatches = json::array();
-  for (const auto& mismatch : reconciliation.mismatches) {
+nlohmann::json encode_mismatches(const std::vector<KeyMismatch>& mismatches,
+                                 const char* reported_name, AmountStyle style) {
+  json out = json::array();
+  for (const auto& mismatch : mismatches) {
     json entry = json::object();
     entry["position_key"] = mismatch.position_key;
     entry["expected"] = amount_json(mismatch.expected, style);
-    entry["reported"] = amount_json(mismatch.reported, style);
-    mismatches.push_back(std::move(entry));
+    entry[reported_name] = amount_json(mismatch.reported, style);
+    out.push_back(std::move(entry));
   }
+  return out;
+}
+
+nlohmann::json encode_reconciliation(const Reconciliation& reconciliation, AmountStyle style) {
   json out = json::object();
   out["outcome"] = to_string(reconciliation.outcome);
   out["attempts"] = reconciliation.attempts;
-  out["mismatches"] = std::move(mismatches);
+  out["mismatches"] = encode_mismatches(reconciliation.mismatches, "reported", style);
   out["backoff_ms"] = reconciliation.backoff_ms;
   return out;
 }
@@ -68,17 +73,9 @@ nlohmann::json encode_order_result(const OrderResult& result, AmountStyle style)
   out["reconciliation"] = encode_reconciliation(result.reconciliation, style);
   const auto& expected = result.expected_deltas_check;
   if (expected.checked) {
-    json mismatches = json::array();
-    for (const auto& m : expected.mismatches) {
-      json entry = json::object();
-      entry["position_key"] = m.position_key;
-      entry["expected"] = amount_json(m.expected, style);
-      entry["actual"] = amount_json(m.reported, style);
-      mismatches.push_back(std::move(entry));
-    }
     out["expected_deltas_check"] = {
         {"outcome", expected.mismatches.empty() ? "matched" : "mismatch"},
-        {"mismatches", std::move(mismatches)}};
+        {"mismatches", encode_mismatches(expected.mismatches, "actual", style)}};
   } else {
     out["expected_deltas_check"] = nullptr;
   }

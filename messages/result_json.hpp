@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
@@ -26,6 +27,12 @@ nlohmann::json encode_delta(const ExecutionDelta& delta, AmountStyle style = Amo
 // error_code ("ORD-001"), error_message, timestamp, in_doubt
 nlohmann::json encode_handshake(const ExecutionHandshake& handshake,
                                 AmountStyle style = AmountStyle::numbers);
+
+// [{"position_key", "expected", <reported_name>}], one per mismatch: a halt's and a
+// reconciliation's name the venue's figure "reported", an expected_deltas_check "actual".
+nlohmann::json encode_mismatches(const std::vector<KeyMismatch>& mismatches,
+                                 const char* reported_name,
+                                 AmountStyle style = AmountStyle::numbers);
 
 // {"outcome", "attempts", "mismatches": [{"position_key", "expected", "reported"}],
 //  "backoff_ms": [waits before attempts 2, 3, ...]}

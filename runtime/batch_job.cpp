@@ -66,14 +66,9 @@ json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results
 }
 
 json halt_report(const BookResult& book, AmountStyle amounts) {
-  json mismatches = json::array();
-  for (const auto& m : book.halt.mismatches)
-    mismatches.push_back({{"position_key", m.position_key},
-                          {"expected", amount_json(m.expected, amounts)},
-                          {"reported", amount_json(m.reported, amounts)}});
   return {{"code", std::string(to_string(book.halt.code))},
           {"reason", book.halt.reason},
-          {"mismatches", std::move(mismatches)}};
+          {"mismatches", encode_mismatches(book.halt.mismatches, "reported", amounts)}};
 }
 
 }  // namespace
