@@ -47,6 +47,7 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using values_atom = caf::atom_constant<caf::atom("values")>;
+using positions_atom = caf::atom_constant<caf::atom("positions")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;

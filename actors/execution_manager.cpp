@@ -144,12 +144,15 @@ void enter(Self self, StepEvent event) {
 
 // ---- answering ---------------------------------------------------------------------------
 
-void answer_batch(Self self, Batch& batch, Balances positions) {
+void answer_batch(Self self, Batch& batch, BookPositions positions) {
   auto& state = self->state;
   BookResult result;
   result.book = state.settings.book;
   result.results = std::move(batch.results);
-  result.positions = std::move(positions);
+  // Once per batch, off the order path.
+  result.valuation = state.factory->value(positions, state.halt, *state.market);
+  result.positions = std::move(positions.amounts);
+  result.entry_prices = std::move(positions.entry_prices);
   result.halt = state.halt;
   batch.promise.deliver(std::move(result));
   enter(self, StepEvent::snapshot_taken);
@@ -166,9 +169,9 @@ void complete_batch(Self self, std::shared_ptr<Batch> batch) {
     return;
   }
   self->request(state.parts.monitor, millis(state.settings.update_timeout_ms),
-                snapshot_atom::value)
+                positions_atom::value)
       .then(
-          [self, batch](Balances& positions) {
+          [self, batch](BookPositions& positions) {
             answer_batch(self, *batch, std::move(positions));
             pump(self);
           },
@@ -310,7 +313,6 @@ void ensure_parts(Self self) {
   state.parts = state.factory->spawn(state.market);
   state.router = VenueInterfaceManager(std::move(state.parts.venues));
   state.parts.venues.clear();
-  state.market.reset();
   if (auto supervisor = actor_cast<book_supervisor_actor>(state.supervisor))
     self->send(supervisor, wired_atom::value, current_parts(state));
 }
@@ -538,6 +540,7 @@ void run_market_update(Self self) {
     if (sequence != state.sequence) return;
     auto item = std::get<MarketItem>(std::move(state.queue.front()));
     state.queue.pop_front();
+    state.market = std::move(item.market);
     enter(self, StepEvent::market_applied);
     item.done.deliver(true);
     pump(self);

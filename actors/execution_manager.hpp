@@ -83,7 +83,8 @@ struct ExecutionManagerState {
   VenueInterfaceManager router;  // routing is a table lookup here, not a hop
   BookParts parts;  // empty until the first step that needs them; venues live in `router`
   std::shared_ptr<const BookPartsFactory> factory;  // spawns them then
-  std::shared_ptr<const MarketData> market;  // until then: what the parts will start from
+  // The market the book saw last: the parts start from it, the batch's valuation uses it.
+  std::shared_ptr<const MarketData> market;
   ActorAddr supervisor;  // weak: the supervisor holds this actor, not the other way round
 
   std::deque<QueueItem> queue;  // front() is in flight unless idle (a running group left it)

@@ -71,6 +71,7 @@ using position_monitor_actor = TypedActor<
     Replies<ApplyOutcome, apply_atom, std::vector<ExecutionDelta>>,
     Replies<Balances, values_atom, std::vector<std::string>>,
     Replies<Balances, snapshot_atom>,
+    Replies<BookPositions, positions_atom>,  // with the perps' entry prices, for a report
     // Settlements are imposed by the venue, not ordered: applied without the money checks.
     Replies<Balances, settle_atom, std::vector<ExecutionDelta>>>;
 
@@ -108,7 +109,10 @@ class BookPartsFactory {
  public:
   virtual ~BookPartsFactory() = default;
   virtual BookParts spawn(std::shared_ptr<const MarketData> market) const = 0;
-  virtual Balances opening_positions() const = 0;
+  virtual BookPositions opening_positions() const = 0;
+  // The book's positions valued at `market` (actors/position/valuation.hpp), once per batch.
+  virtual BookValuation value(const BookPositions& positions, const HaltInfo& halt,
+                              const MarketData& market) const = 0;
 };
 
 using book_supervisor_actor = TypedActor<

@@ -23,6 +23,10 @@ position_monitor_actor::behavior_type position_monitor(
         return self->state.book.amounts(keys);
       },
       [self](snapshot_atom) { return self->state.book.snapshot(); },
+      [self](positions_atom) {
+        const auto& book = self->state.book;
+        return BookPositions{book.snapshot(), book.entry_prices()};
+      },
       [self](settle_atom, const std::vector<ExecutionDelta>& deltas) {
         auto& book = self->state.book;
         for (const auto& delta : deltas) book.adjust(delta.position_key, delta.delta_amount);

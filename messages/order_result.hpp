@@ -11,6 +11,7 @@
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/failure.hpp"
+#include "messages/valuation.hpp"
 
 namespace tightloop {
 
@@ -95,16 +96,30 @@ typename Inspector::result_type inspect(Inspector& f, HaltInfo& x) {
   return f(caf::meta::type_name("HaltInfo"), x.halted, x.code, x.reason, x.mismatches);
 }
 
+// A book's positions as the monitor holds them.
+struct BookPositions {
+  std::map<std::string, Amount> amounts;
+  std::map<std::string, Amount> entry_prices;  // perp key -> average entry, open perps only
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, BookPositions& x) {
+  return f(caf::meta::type_name("BookPositions"), x.amounts, x.entry_prices);
+}
+
 struct BookResult {
   std::string book;
   std::vector<OrderResult> results;  // in submission order
   std::map<std::string, Amount> positions;
+  std::map<std::string, Amount> entry_prices;  // perp key -> average entry, open perps only
+  BookValuation valuation;  // at the market the book saw last
   HaltInfo halt;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, BookResult& x) {
-  return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.halt);
+  return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.entry_prices,
+           x.valuation, x.halt);
 }
 
 }  // namespace tightloop

@@ -88,4 +88,36 @@ nlohmann::json encode_positions(const std::map<std::string, Amount>& positions, 
   return out;
 }
 
+namespace {
+
+json encode_one_valuation(const Valuation& valuation, AmountStyle style) {
+  auto optional = [style](const std::optional<Amount>& amount) -> json {
+    return amount ? amount_json(*amount, style) : json(nullptr);
+  };
+  json positions = json::object();
+  for (const auto& [key, value] : valuation.positions) {
+    json row = {{"value", amount_json(value.value, style)}};
+    if (value.underlying) row["underlying"] = amount_json(*value.underlying, style);
+    if (value.unrealised_pnl) {  // a perp: its three figures, null when unknown
+      row["entry_price"] = optional(value.entry_price);
+      row["mark_price"] = optional(value.mark_price);
+      row["unrealised_pnl"] = amount_json(*value.unrealised_pnl, style);
+    }
+    positions[key] = std::move(row);
+  }
+  json unpriced = json::object();
+  for (const auto& [key, why] : valuation.unpriced) unpriced[key] = why;
+  return {{"nav", optional(valuation.nav)},
+          {"positions", std::move(positions)},
+          {"unpriced", std::move(unpriced)}};
+}
+
+}  // namespace
+
+nlohmann::json encode_valuation(const BookValuation& valuation, AmountStyle style) {
+  json out = {{"expected", encode_one_valuation(valuation.expected, style)}};
+  if (valuation.venue) out["venue"] = encode_one_valuation(*valuation.venue, style);
+  return out;
+}
+
 }  // namespace tightloop

@@ -48,4 +48,10 @@ nlohmann::json encode_order_result(const OrderResult& result,
 nlohmann::json encode_positions(const std::map<std::string, Amount>& positions,
                                 AmountStyle style = AmountStyle::numbers);
 
+// {"expected": V, "venue": V (on a halt only)}, V = {"nav": amount | null, "positions": {key:
+// {"value", and "underlying" for aToken/debtToken, "entry_price", "mark_price",
+// "unrealised_pnl" for a perp (null when unknown)}}, "unpriced": {key: reason}}.
+nlohmann::json encode_valuation(const BookValuation& valuation,
+                                AmountStyle style = AmountStyle::numbers);
+
 }  // namespace tightloop

@@ -174,13 +174,22 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
         break;
     }
   }
-  json positions, halted = json::object();
-  if (results.size() == 1) {
-    positions = encode_positions(results.begin()->second.book.positions, amounts);
-  } else {
-    positions = json::object();
-    for (const auto& [book, result] : results)
-      positions[book] = encode_positions(result.book.positions, amounts);
+  // One book: its figures directly; several: each keyed by book.
+  json positions = json::object(), entry_prices = json::object(), valuation = json::object();
+  json halted = json::object();
+  for (const auto& [book, result] : results) {
+    auto book_positions = encode_positions(result.book.positions, amounts);
+    auto book_entries = encode_positions(result.book.entry_prices, amounts);
+    auto book_valuation = encode_valuation(result.book.valuation, amounts);
+    if (results.size() == 1) {
+      positions = std::move(book_positions);
+      entry_prices = std::move(book_entries);
+      valuation = std::move(book_valuation);
+    } else {
+      positions[book] = std::move(book_positions);
+      entry_prices[book] = std::move(book_entries);
+      valuation[book] = std::move(book_valuation);
+    }
   }
   for (const auto& [book, result] : results) {
     if (!result.book.halt.halted) continue;
@@ -190,7 +199,9 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
              "book " + book + " halted: " + std::string(to_string(result.book.halt.code)) + " " +
                  result.book.halt.reason);
   }
-  json last = {{"positions", std::move(positions)}};
+  json last = {{"positions", std::move(positions)},
+               {"entry_prices", std::move(entry_prices)},
+               {"valuation", std::move(valuation)}};
   if (!halted.empty()) last["halted"] = std::move(halted);
   output.lines.push_back(std::move(last));
   return output;

@@ -5,6 +5,7 @@
 #include "actors/execution_manager.hpp"
 #include "actors/position_monitor.hpp"
 #include "actors/position/position_book.hpp"
+#include "actors/position/valuation.hpp"
 #include "actors/position_update_handler.hpp"
 #include "actors/venue_interface.hpp"
 #include "actors/venue_interface_manager.hpp"
@@ -48,8 +49,15 @@ class PartsFactory final : public BookPartsFactory {
     return parts;
   }
 
-  Balances opening_positions() const override {
-    return tightloop::opening_positions(book_).snapshot();
+  BookPositions opening_positions() const override {
+    const auto positions = tightloop::opening_positions(book_);
+    return {positions.snapshot(), positions.entry_prices()};
+  }
+
+  BookValuation value(const BookPositions& positions, const HaltInfo& halt,
+                      const MarketData& market) const override {
+    return value_book(positions.amounts, positions.entry_prices, halt, market,
+                      settlement_tokens(config_->venues));
   }
 
  private:
@@ -72,6 +80,7 @@ BookActors spawn_book(ActorSystem& system, std::shared_ptr<const Config> config,
   const auto policy = config->reconciliation;
   auto factory = std::make_shared<const PartsFactory>(system, config, *book, options.spawn_venue);
 
+  if (!market) market = std::make_shared<const MarketData>(config->market);
   BookParts parts;
   std::map<std::string, std::shared_ptr<VenueSimulator>> sims;
   if (options.parts == PartsSpawn::at_start) {

@@ -202,6 +202,32 @@ TEST_CASE("the bundled run prints every amount as an exact decimal: no exponent,
   }
 }
 
+TEST_CASE("the bundled run values its positions at the last market: entries, PnL, NAV") {
+  auto run = run_tightloop({"run", "--config", default_config, "--orders", default_orders});
+  REQUIRE(run.exit_code == 0);
+  const auto last = parse_line(split_lines(run.out).back());
+  // d-002 shorts 0.5 at 60000 less 2 bps slippage; d-018 buys 0.2 back (the entry stays).
+  CHECK(last["entry_prices"].size() == 1);
+  CHECK(number_amount(last["entry_prices"]["binance:Perp:BTCUSDT"]) == "59988"_amt);
+  const auto expected = last["valuation"]["expected"];
+  CHECK_FALSE(last["valuation"].contains("venue"));  // not halted
+  CHECK(expected["unpriced"].empty());
+  const auto perp = expected["positions"]["binance:Perp:BTCUSDT"];
+  CHECK(number_amount(perp["entry_price"]) == "59988"_amt);
+  CHECK(number_amount(perp["mark_price"]) == "61000"_amt);  // the market event moved BTC
+  CHECK(number_amount(perp["unrealised_pnl"]) == "-303.6"_amt);  // -0.3 * (61000 - 59988)
+  CHECK(number_amount(perp["value"]) == "-303.6"_amt);
+  // 6619.047619047619047619 aUSDC * 1.05 [down]; 6.732692307692307694 debt WETH * 1.04 [up].
+  const auto ausdc = expected["positions"]["aave:aToken:USDC"];
+  CHECK(number_amount(ausdc["underlying"]) == "6949.999999999999999999"_amt);
+  const auto debt = expected["positions"]["aave:debtToken:WETH"];
+  CHECK(number_amount(debt["underlying"]) == "7.002000000000000002"_amt);
+  CHECK(number_amount(debt["value"]) == "-21006.000000000000006"_amt);
+  CHECK(number_amount(expected["positions"]["wallet:LST:weETH"]["value"]) == "1875"_amt);
+  // The sum of the thirteen values (checked with Python's decimal module).
+  CHECK(number_amount(expected["nav"]) == "407183.071399999999988874"_amt);
+}
+
 TEST_CASE("--amounts strings prints every amount as a JSON string, with the same values") {
   auto numbers = run_tightloop({"run", "--config", default_config, "--orders", default_orders});
   auto strings = run_tightloop(
@@ -322,6 +348,11 @@ TEST_CASE("output lines follow input order across books, with the positions line
   CHECK(number_amount(positions["beta"]["binance:BaseToken:BTC"]) == "2.25"_amt);
   CHECK(number_amount(positions["alpha"]["binance:BaseToken:USDT"]) == "24925"_amt);
   CHECK(number_amount(positions["beta"]["binance:BaseToken:USDT"]) == "24925"_amt);
+  // Valuation is per book too: 2.25 BTC * 60000 + 24925 USDT + 10 WETH * 2000 + 5000 USDC.
+  const auto valuation = parse_line(lines.back())["valuation"];
+  CHECK(number_amount(valuation["alpha"]["expected"]["nav"]) == "184925"_amt);
+  CHECK(number_amount(valuation["beta"]["expected"]["nav"]) == "184925"_amt);
+  CHECK(parse_line(lines.back())["entry_prices"]["alpha"].empty());
 }
 
 TEST_CASE("a JSON array orders file works like JSON Lines") {
@@ -436,6 +467,15 @@ TEST_CASE("a book that halts makes the run exit 3 and the last line says why") {
   CHECK(number_amount(mismatches[1]["expected"]) == "54955"_amt);
   CHECK(number_amount(mismatches[1]["reported"]) == "69970"_amt);
   CHECK(number_amount(last["positions"]["binance:BaseToken:BTC"]) == "1.75"_amt);
+  // Valued both ways: the monitor's 1.75 BTC and 54955 USDT, the venue's 1.5 and 69970.
+  const auto valuation = last["valuation"];
+  CHECK(number_amount(valuation["expected"]["positions"]["binance:BaseToken:BTC"]["value"]) ==
+        "105000"_amt);
+  CHECK(number_amount(valuation["venue"]["positions"]["binance:BaseToken:BTC"]["value"]) ==
+        "90000"_amt);
+  // (105000 + 54955) - (90000 + 69970): the venues hold 15 less than the monitor thinks.
+  CHECK(number_amount(valuation["expected"]["nav"]) - number_amount(valuation["venue"]["nav"]) ==
+        "-15"_amt);
 }
 
 TEST_CASE("a malformed event line exits 2 with INP-003 and executes nothing") {

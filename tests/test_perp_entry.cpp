@@ -65,3 +65,41 @@ TEST_CASE("a perp size other than 0 without an entry price is refused, a flat on
   json["books"][0]["initial_positions"]["binance:BaseToken:BTC"] = {{"amount", 1}};
   CHECK(refusal(json).find("binance:BaseToken:BTC") != std::string::npos);
 }
+
+TEST_CASE("a chained run: the first run's positions and entry prices open the second") {
+  auto first_json = test::exact_config_json({"main"});
+  Runtime first(test::config_from(first_json));
+  auto open = first.run_book(
+      "main", {test::order_from({{"operation_id", "open"}, {"venue", "binance"},
+                                 {"operation", "perp_trade"}, {"pair", "BTC/USDT"},
+                                 {"side", "SHORT"}, {"amount", "0.5"}})});
+  REQUIRE(open.results.at(0).handshake.status == HandshakeStatus::executed);
+  REQUIRE(open.entry_prices.at("binance:Perp:BTCUSDT") == "60000"_amt);
+  // At the market it opened in, the short has made nothing yet; the fee (30) is paid.
+  const auto& perp = open.valuation.expected.positions.at("binance:Perp:BTCUSDT");
+  CHECK(perp.unrealised_pnl == "0"_amt);
+  CHECK(open.valuation.expected.positions.at("binance:BaseToken:USDT").value == "99970"_amt);
+
+  // What the first run printed becomes the second run's initial positions.
+  auto second_json = first_json;
+  auto& initial = second_json["books"][0]["initial_positions"];
+  initial = nlohmann::json::object();
+  for (const auto& [key, amount] : open.positions) {
+    auto entry = open.entry_prices.find(key);
+    if (entry == open.entry_prices.end())
+      initial[key] = format(amount);
+    else
+      initial[key] = {{"amount", format(amount)}, {"entry_price", format(entry->second)}};
+  }
+  second_json["market"]["prices"]["BTC"] = "58000";
+  Runtime second(test::config_from(second_json));
+  auto close = second.run_book(
+      "main", {test::order_from({{"operation_id", "close"}, {"venue", "binance"},
+                                 {"operation", "perp_trade"}, {"pair", "BTC/USDT"},
+                                 {"side", "LONG"}, {"amount", "0.5"}})});
+  REQUIRE(close.results.at(0).handshake.status == HandshakeStatus::executed);
+  // 0.5 * (60000 - 58000) realised against the first run's entry, less 0.5 * 58000 * 0.001.
+  CHECK(close.results.at(0).handshake.position_deltas.at("binance:BaseToken:USDT") == "1000"_amt);
+  CHECK(close.positions.at("binance:BaseToken:USDT") == "100941"_amt);
+  CHECK(close.entry_prices.empty());
+}

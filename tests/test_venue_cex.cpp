@@ -432,7 +432,7 @@ TEST_CASE("cex perp rounding: a short's PnL floors too, the fee's two products r
   VenueSet venues(cex_config(), book, prices("60000"_amt));
   auto* okx = dynamic_cast<CexVenue*>(venues.find("okx"));
   REQUIRE(okx);
-  okx->set_entry_price("okx:Perp:BTCUSDT", "59999.999999999999999999"_amt);
+  okx->ledger().set_entry_price("okx:Perp:BTCUSDT", "59999.999999999999999999"_amt);
   // 0.3 * (59999.999999999999999999 - 60000) = -0.0000000000000000003: floor to -1e-18
   // (toward zero or half-even would give 0).
   auto reduce = venues.execute(perp(Side::long_, "0.3"_amt));
@@ -510,19 +510,19 @@ TEST_CASE("cex results beyond the amount range fail with VEN-009 and change noth
   CHECK(venues.execute(spot("binance", Side::buy, "0.5"_amt)).trade_id == "binance-1");
 }
 
-TEST_CASE("cex perp inherited from initial positions: entry from set_entry_price or the market") {
+TEST_CASE("cex perp inherited from initial positions: entry from the ledger, else the fill price") {
   BookConfig book = cex_book();
   book.initial_positions["okx:Perp:BTCUSDT"] = "2"_amt;
   VenueSet venues(cex_config(), book, prices("60000"_amt));
   auto* okx = dynamic_cast<CexVenue*>(venues.find("okx"));
   CHECK_FALSE(okx->entry_price("okx:Perp:BTCUSDT").has_value());
 
-  // No entry known: the reference price at the first trade stands in, so no PnL is invented.
+  // No entry known: the fill price stands in for it, so no PnL is invented.
   auto first = venues.execute(perp(Side::short_, "1"_amt));
   CHECK(first.position_deltas.at("okx:BaseToken:USDT") == "0"_amt);
   CHECK(okx->entry_price("okx:Perp:BTCUSDT") == "60000"_amt);
 
-  okx->set_entry_price("okx:Perp:BTCUSDT", "50000"_amt);
+  okx->ledger().set_entry_price("okx:Perp:BTCUSDT", "50000"_amt);
   auto second = venues.execute(perp(Side::short_, "1"_amt));
   CHECK(second.position_deltas.at("okx:BaseToken:USDT") == "10000"_amt);
 }

@@ -42,7 +42,7 @@ std::optional<Failure> PositionBook::open(const std::string& key, Amount initial
     return Failure{ErrorCode::pos_negative_balance, "position key '" + key +
                                                         "' cannot start negative (" +
                                                         format(initial_amount) + ")"};
-  entries_[key] = Entry{initial_amount, non_negative};
+  entries_[key] = Entry{initial_amount, non_negative, parsed->type == PositionType::Perp, {}};
   return std::nullopt;
 }
 
@@ -90,7 +90,14 @@ std::optional<Failure> PositionBook::check_range(const std::vector<ExecutionDelt
 void PositionBook::apply(const std::vector<ExecutionDelta>& deltas) {
   for (const auto& delta : deltas) {
     auto it = entries_.find(delta.position_key);
-    if (it != entries_.end()) it->second.amount += delta.delta_amount;
+    if (it == entries_.end()) continue;
+    auto& entry = it->second;
+    // A trade without an entry on record (a size moved only out of band) takes its own price
+    // as the entry of what was there: no PnL is invented.
+    if (entry.perp && delta.price && delta.source == DeltaSource::trade)
+      entry.entry_price = perp_entry_after(entry.amount, entry.entry_price.value_or(*delta.price),
+                                           delta.delta_amount, *delta.price);
+    entry.amount += delta.delta_amount;
   }
 }
 
@@ -107,7 +114,28 @@ bool PositionBook::adjust(const std::string& key, Amount delta_amount) {
   auto adjusted = checked_add(it->second.amount, delta_amount);
   if (!adjusted) return false;
   it->second.amount = *adjusted;
+  if (adjusted->is_zero()) it->second.entry_price.reset();
   return true;
+}
+
+std::optional<Amount> PositionBook::entry_price(const std::string& key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.entry_price;
+}
+
+bool PositionBook::set_entry_price(const std::string& key, Amount price) {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.perp) return false;
+  it->second.entry_price = price;
+  return true;
+}
+
+std::map<std::string, Amount> PositionBook::entry_prices() const {
+  std::map<std::string, Amount> result;
+  for (const auto& [key, entry] : entries_)
+    if (entry.entry_price) result.emplace(key, *entry.entry_price);
+  return result;
 }
 
 std::map<std::string, Amount> PositionBook::amounts(const std::vector<std::string>& keys) const {
@@ -125,7 +153,29 @@ PositionBook opening_positions(const BookConfig& book) {
     auto initial = book.initial_positions.find(key);
     positions.open(key, initial == book.initial_positions.end() ? Amount{} : initial->second);
   }
+  for (const auto& [key, price] : book.entry_prices) positions.set_entry_price(key, price);
   return positions;
+}
+
+std::optional<Amount> perp_entry_after(Amount size, Amount entry, Amount signed_fill,
+                                       Amount price) {
+  const Amount old_abs = size.abs();
+  const Amount q = signed_fill.abs();
+  if (size.is_zero()) return q.is_zero() ? std::nullopt : std::optional<Amount>(price);
+  if (size.negative() == signed_fill.negative())
+    return div(mul(old_abs, entry, Rounding::half_even) + mul(q, price, Rounding::half_even),
+               old_abs + q, Rounding::half_even);
+  if (q < old_abs) return entry;
+  if (q > old_abs) return price;
+  return std::nullopt;
+}
+
+std::optional<Amount> perp_realised_pnl(Amount size, Amount entry, Amount signed_fill,
+                                        Amount price) {
+  if (size.is_zero() || size.negative() == signed_fill.negative()) return std::nullopt;
+  const Amount closed = std::min(signed_fill.abs(), size.abs());
+  return size.negative() ? mul(closed, entry - price, Rounding::floor)
+                         : mul(closed, price - entry, Rounding::floor);
 }
 
 std::map<std::string, Amount> PositionBook::snapshot() const {

@@ -1,7 +1,6 @@
 #include "actors/venues/cex_venue.hpp"
 
-#include <algorithm>
-
+#include "actors/position/valuation.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "config/supported_operations.hpp"
 #include "messages/position_key.hpp"
@@ -109,19 +108,8 @@ std::unique_ptr<VenueSimulator> CexVenue::clone() const {
   return std::make_unique<CexVenue>(*this);
 }
 
-void CexVenue::restore_state(const VenueSimulator& checkpoint) {
-  TransferringVenue::restore_state(checkpoint);
-  entry_prices_ = static_cast<const CexVenue&>(checkpoint).entry_prices_;
-}
-
 std::optional<Amount> CexVenue::entry_price(const std::string& perp_key) const {
-  auto it = entry_prices_.find(perp_key);
-  if (it == entry_prices_.end()) return std::nullopt;
-  return it->second;
-}
-
-void CexVenue::set_entry_price(const std::string& perp_key, Amount price) {
-  entry_prices_[perp_key] = price;
+  return ledger_.entry_price(perp_key);
 }
 
 VenuePlan CexVenue::price(const Order& order) {
@@ -172,7 +160,8 @@ VenuePlan CexVenue::price_perp(const Order& order) {
   // A key the book does not hold reads as flat here; the ledger check then reports POS-001.
   const Amount old_size = ledger_.balance(perp_key).value_or(Amount{});
   const Amount old_abs = old_size.abs();
-  const Amount entry = entry_price(perp_key).value_or(fill.reference_price);
+  // The ledger moves the entry when the legs apply (PositionBook, the monitor's rule too).
+  const Amount entry = entry_price(perp_key).value_or(p);
 
   VenuePlan plan;
   auto& hs = plan.handshake;
@@ -183,44 +172,9 @@ VenuePlan CexVenue::price_perp(const Order& order) {
   hs.fee_amount = mul(mul(q, p, Rounding::up), config_.taker_fee_rate, Rounding::up);
   hs.fee_currency = config_.settlement_token;
   hs.fee_venue = name();
-
-  std::optional<Amount> new_entry;  // nullopt: the position ends flat
-  const bool adds = old_size.is_zero() || old_size.negative() == signed_size.negative();
-  if (adds) {
-    // The size-weighted average of the old entry and the fill, half-even.
-    new_entry = old_size.is_zero()
-                    ? p
-                    : div(mul(old_abs, entry, Rounding::half_even) + mul(q, p, Rounding::half_even),
-                          old_abs + q, Rounding::half_even);
-  } else {
-    // Realised PnL is the book's credit: rounded toward -infinity, the venue never pays more.
-    const Amount closed = std::min(q, old_abs);
-    const Amount pnl = old_size.negative() ? mul(closed, entry - p, Rounding::floor)
-                                           : mul(closed, p - entry, Rounding::floor);
-    hs.position_deltas[settlement_key] = pnl;
-    if (q < old_abs) new_entry = entry;
-    if (q > old_abs) new_entry = p;
-  }
-  plan.commit_state = [this, perp_key, new_entry] {
-    if (new_entry)
-      entry_prices_[perp_key] = *new_entry;
-    else
-      entry_prices_.erase(perp_key);
-  };
+  if (auto pnl = perp_realised_pnl(old_size, entry, signed_size, p))
+    hs.position_deltas[settlement_key] = *pnl;
   return plan;
-}
-
-std::optional<Amount> CexVenue::perp_mark_price(const std::string& perp_symbol) const {
-  const std::string& settlement = config_.settlement_token;
-  const bool settles_here = perp_symbol.size() > settlement.size() &&
-                            perp_symbol.compare(perp_symbol.size() - settlement.size(),
-                                                settlement.size(), settlement) == 0;
-  if (!settles_here) return std::nullopt;
-  const std::string base = perp_symbol.substr(0, perp_symbol.size() - settlement.size());
-  auto base_price = usable_price(market(), base);
-  auto settlement_price = usable_price(market(), settlement);
-  if (!base_price || !settlement_price) return std::nullopt;
-  return div(*base_price, *settlement_price, Rounding::half_even);
 }
 
 std::optional<Amount> CexVenue::funding_rate(const std::string& perp_symbol) const {
@@ -243,7 +197,7 @@ Settlement CexVenue::settle() {
       auto parsed = parse_position_key(key);
       if (!parsed || parsed->type != PositionType::Perp || size.is_zero()) continue;
       auto rate = funding_rate(parsed->symbol);
-      auto mark = perp_mark_price(parsed->symbol);
+      auto mark = perp_mark_price(market(), parsed->symbol, config_.settlement_token);
       if (!rate || !mark) continue;
       // A long pays a positive rate. The notional at the mark half-even; the payment is the
       // book's credit, rounded toward -infinity: floor(-(n * r)) = -ceiling(n * r).

@@ -51,6 +51,14 @@ class Ledger {
 
   std::map<std::string, Amount> snapshot() const { return book_.snapshot(); }
 
+  // A perp's average entry price (PositionBook keeps it from the priced trade legs).
+  std::optional<Amount> entry_price(const std::string& key) const {
+    return book_.entry_price(key);
+  }
+  bool set_entry_price(const std::string& key, Amount price) {
+    return book_.set_entry_price(key, price);
+  }
+
  private:
   std::string venue_;
   PositionBook book_;

@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "actors/position/reconciliation.hpp"
-#include "actors/venues/cex_venue.hpp"
 #include "actors/venues/transfer_pricing.hpp"
 #include "messages/position_key.hpp"
 
@@ -34,11 +33,9 @@ void open_subscribed_keys(const BookConfig& book,
     // for a size other than 0).
     auto entry = book.entry_prices.find(key);
     if (entry == book.entry_prices.end()) continue;
-    auto* cex = dynamic_cast<CexVenue*>(venue->second.get());
-    if (!cex)
+    if (!venue->second->ledger().set_entry_price(key, entry->second))
       throw std::invalid_argument("book '" + book.name + "': an entry price for '" + key +
-                                  "', which no cex venue holds");
-    cex->set_entry_price(key, entry->second);
+                                  "', which is not a perp");
   }
 }
 
