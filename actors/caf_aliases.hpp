@@ -64,6 +64,7 @@ using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using venue_down_atom = caf::atom_constant<caf::atom("venuedown")>;
 using wire_atom = caf::atom_constant<caf::atom("wire")>;
 using wired_atom = caf::atom_constant<caf::atom("wired")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 // A using-declaration, not a wrapper: ADL on handles whose message types live in this
 // namespace would otherwise see two actor_cast templates.

@@ -610,6 +610,13 @@ void pump(Self self) {
       finish_front(self, halted_result(self, front));
       continue;
     }
+    if (state.draining) {
+      finish_front(self, result_of(with_status(
+                             failed_handshake(front.order, ErrorCode::em_shutting_down,
+                                              "not started: the daemon is stopping"),
+                             HandshakeStatus::skipped)));
+      continue;
+    }
     if (!front.order.atomic_group_id.empty()) {
       ensure_parts(self);
       start_group(self);
@@ -705,6 +712,11 @@ execution_manager_actor::behavior_type execution_manager(
       },
       [self](halt_atom, ErrorCode code, const std::string& reason) {
         halt(self, code, reason, {}, false);
+      },
+      [self](drain_atom) {
+        self->state.draining = true;
+        pump(self);
+        return true;
       },
       [self](resume_atom) {
         auto& state = self->state;

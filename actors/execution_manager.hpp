@@ -96,6 +96,7 @@ struct ExecutionManagerState {
   std::multiset<TimePoint> wake_times;  // timers pending for the deadline
 
   HaltInfo halt;
+  bool draining = false;  // shutting down: no order starts any more
 
   static inline const char* name = "execution_manager";
 };

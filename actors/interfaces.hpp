@@ -143,6 +143,9 @@ using execution_manager_actor = TypedActor<
     Reacts<replace_atom, std::string, venue_actor>,  // a restarted venue's new actor
     Reacts<venue_down_atom, std::string>,  // after the halt: the venue's order is in doubt now
     Reacts<resume_atom>,
+    // Shutdown: the step in flight finishes; every order not started yet, queued or submitted
+    // later, is answered `skipped` with EM-007. Answers at once.
+    Replies<bool, drain_atom>,
     Reacts<supervise_atom, ActorAddr>,
     // The book's parts, spawned now if they were not yet (the supervisor needs its venues).
     Replies<BookParts, wire_atom>,

@@ -62,11 +62,27 @@ struct SchedulerConfig {
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warning, error
   std::string file;            // empty: stderr
+  std::int64_t rotation_bytes = 0;  // file only: start a new file past this size; 0: never
+};
+
+// `tightloop serve` (runtime/daemon.hpp). Limits answer 413/429/431 with a code.
+struct ServerConfig {
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  std::string token_file;  // the bearer token: the first line of this file, or
+  std::string token_env;   // the value of this environment variable
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t max_header_bytes = 8192;
+  std::int64_t max_orders_per_batch = 10000;
+  std::int64_t max_connections = 256;
+  std::int64_t idle_timeout_ms = 30000;
+  std::int64_t events_retention = 100000;  // events kept for /v1/events?since=N
 };
 
 struct Config {
   SchedulerConfig scheduler;
   LogConfig log;
+  ServerConfig server;
   ReconciliationConfig reconciliation;
   std::int64_t venue_timeout_ms = 5000;
   MarketData market;

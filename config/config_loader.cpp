@@ -155,10 +155,40 @@ void parse_scheduler(const json& value, SchedulerConfig& scheduler) {
 void parse_log(const json& value, LogConfig& log) {
   const std::string path = "log";
   require_object(value, path);
-  allow_only(value, path, {"level", "file"});
+  allow_only(value, path, {"level", "file", "rotation_bytes"});
   if (auto* level = find(value, "level"))
     log.level = one_of(*level, path + ".level", {"trace", "debug", "info", "warning", "error"});
   if (auto* file = find(value, "file")) log.file = string_value(*file, path + ".file", true);
+  if (auto* f = find(value, "rotation_bytes"))
+    log.rotation_bytes = checked_integer(*f, path + ".rotation_bytes", 0,
+                                         std::numeric_limits<std::int64_t>::max());
+}
+
+void parse_server(const json& value, ServerConfig& server) {
+  const std::string path = "server";
+  constexpr auto big = std::numeric_limits<std::int64_t>::max();
+  require_object(value, path);
+  allow_only(value, path,
+             {"address", "port", "token_file", "token_env", "max_body_bytes", "max_header_bytes",
+              "max_orders_per_batch", "max_connections", "idle_timeout_ms", "events_retention"});
+  if (auto* f = find(value, "address")) server.address = string_value(*f, path + ".address", false);
+  if (auto* f = find(value, "port"))
+    server.port = static_cast<int>(checked_integer(*f, path + ".port", 0, 65535));
+  if (auto* f = find(value, "token_file"))
+    server.token_file = string_value(*f, path + ".token_file", true);
+  if (auto* f = find(value, "token_env"))
+    server.token_env = string_value(*f, path + ".token_env", true);
+  if (!server.token_file.empty() && !server.token_env.empty())
+    fail(path, "give token_file or token_env, not both");
+  auto limit = [&](const char* name, std::int64_t& into, std::int64_t low, std::int64_t high) {
+    if (auto* f = find(value, name)) into = checked_integer(*f, path + "." + name, low, high);
+  };
+  limit("max_body_bytes", server.max_body_bytes, 1, big);
+  limit("max_header_bytes", server.max_header_bytes, 256, 1 << 20);
+  limit("max_orders_per_batch", server.max_orders_per_batch, 1, big);
+  limit("max_connections", server.max_connections, 1, 100000);
+  limit("idle_timeout_ms", server.idle_timeout_ms, 1, max_duration_ms);
+  limit("events_retention", server.events_retention, 1, 100000000);
 }
 
 void parse_reconciliation(const json& value, ReconciliationConfig& rec) {
@@ -648,10 +678,12 @@ Config parse_document(const json& value) {
   if (!value.is_object()) fail("config", "must be a JSON object, got " + shown(value));
   allow_only(
       value, "config",
-      {"scheduler", "log", "venue_timeout_ms", "reconciliation", "market", "venues", "books"});
+      {"scheduler", "log", "server", "venue_timeout_ms", "reconciliation", "market", "venues",
+       "books"});
   Config config;
   if (auto* f = find(value, "scheduler")) parse_scheduler(*f, config.scheduler);
   if (auto* f = find(value, "log")) parse_log(*f, config.log);
+  if (auto* f = find(value, "server")) parse_server(*f, config.server);
   if (auto* f = find(value, "venue_timeout_ms"))
     config.venue_timeout_ms =
         checked_integer(*f, "venue_timeout_ms", 1, max_duration_ms);

@@ -75,6 +75,9 @@ constexpr ErrorCodeInfo rows[] = {
       {ErrorCode::em_group_member_failed, "EM-006", "execution_manager",
        "another member of the order's atomic group failed: this one was rolled back (it had "
        "executed) or skipped (it had not run yet); nothing of the group stays applied"},
+      {ErrorCode::em_shutting_down, "EM-007", "execution_manager",
+       "not attempted: the daemon is stopping (SIGTERM/SIGINT) and the order was still queued; "
+       "it may be submitted again under the same operation_id"},
       {ErrorCode::cfg_unreadable, "CFG-001", "config",
        "the config file cannot be read (the reason is the operating system's) or is not JSON "
        "under the input policy (syntax, encoding, depth, repeated key, number range)"},
@@ -96,6 +99,31 @@ constexpr ErrorCodeInfo rows[] = {
       {ErrorCode::out_write_failed, "OUT-001", "command line",
        "the results could not be written to standard output (a full disk, a closed pipe); "
        "the process exits 4"},
+      {ErrorCode::api_unauthorized, "API-001", "HTTP API",
+       "401: the request has no bearer token or a wrong one"},
+      {ErrorCode::api_no_route, "API-002", "HTTP API", "404: no such route"},
+      {ErrorCode::api_method_not_allowed, "API-003", "HTTP API",
+       "405: the route exists but not with this method"},
+      {ErrorCode::api_unknown_book, "API-004", "HTTP API", "404: the path names no configured book"},
+      {ErrorCode::api_body_too_large, "API-005", "HTTP API",
+       "413: the body is larger than server.max_body_bytes"},
+      {ErrorCode::api_too_many_orders, "API-006", "HTTP API",
+       "413: the batch has more orders than server.max_orders_per_batch"},
+      {ErrorCode::api_too_many_connections, "API-007", "HTTP API",
+       "429: server.max_connections connections are open already"},
+      {ErrorCode::api_headers_too_large, "API-008", "HTTP API",
+       "431: the request's headers exceed server.max_header_bytes"},
+      {ErrorCode::api_bad_request, "API-009", "HTTP API",
+       "400: the request is malformed (HTTP syntax, a bad query parameter, a body where none "
+       "belongs, a body that is not an order, an array of orders or the route's object)"},
+      {ErrorCode::api_events_gone, "API-010", "HTTP API",
+       "410: /v1/events?since=N asks for events older than the retention window "
+       "(server.events_retention)"},
+      {ErrorCode::api_unavailable, "API-011", "HTTP API",
+       "503: the daemon is starting or stopping"},
+      {ErrorCode::srv_cannot_listen, "SRV-001", "tightloop serve",
+       "the daemon cannot start: the address cannot be bound, a non-loopback address without a "
+       "token, or the token cannot be read (exit 2)"},
 };
 
 constexpr bool rows_in_enum_order() {

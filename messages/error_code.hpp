@@ -48,6 +48,7 @@ enum class ErrorCode : std::uint16_t {
   em_book_halted,
   em_component_down,
   em_group_member_failed,
+  em_shutting_down,
   // CFG- / INP- / CLI-: configuration, input files, command line (exit code 2)
   cfg_unreadable,
   cfg_invalid,
@@ -58,10 +59,23 @@ enum class ErrorCode : std::uint16_t {
   cli_usage,
   // OUT-: writing results (exit code 4)
   out_write_failed,
+  // API- / SRV-: the daemon's HTTP API and its start
+  api_unauthorized,
+  api_no_route,
+  api_method_not_allowed,
+  api_unknown_book,
+  api_body_too_large,
+  api_too_many_orders,
+  api_too_many_connections,
+  api_headers_too_large,
+  api_bad_request,
+  api_events_gone,
+  api_unavailable,
+  srv_cannot_listen,
 };
 // Codes after none; the registry has exactly one row per code, in enum order.
 inline constexpr std::size_t error_code_count =
-    static_cast<std::size_t>(ErrorCode::out_write_failed);
+    static_cast<std::size_t>(ErrorCode::srv_cannot_listen);
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -88,6 +88,25 @@ nlohmann::json encode_positions(const std::map<std::string, Amount>& positions, 
   return out;
 }
 
+nlohmann::json encode_refresh(const RefreshResult& refresh, AmountStyle style) {
+  json deltas = json::array();
+  for (const auto& delta : refresh.deltas) deltas.push_back(encode_delta(delta, style));
+  json error_code = nullptr, error_message = nullptr;
+  if (refresh.failure.failed()) {
+    error_code = std::string(to_string(refresh.failure.code));
+    error_message = refresh.failure.message;
+  }
+  return {{"deltas", std::move(deltas)},
+          {"error_code", std::move(error_code)},
+          {"error_message", std::move(error_message)}};
+}
+
+nlohmann::json encode_halt(const HaltInfo& halt, AmountStyle style) {
+  return {{"code", std::string(to_string(halt.code))},
+          {"reason", halt.reason},
+          {"mismatches", encode_mismatches(halt.mismatches, "reported", style)}};
+}
+
 namespace {
 
 json encode_one_valuation(const Valuation& valuation, AmountStyle style) {

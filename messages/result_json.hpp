@@ -48,6 +48,15 @@ nlohmann::json encode_order_result(const OrderResult& result,
 nlohmann::json encode_positions(const std::map<std::string, Amount>& positions,
                                 AmountStyle style = AmountStyle::numbers);
 
+// A position_refresh's answer for one book: {"deltas": [...], "error_code", "error_message"}
+// (both null unless it failed).
+nlohmann::json encode_refresh(const RefreshResult& refresh,
+                              AmountStyle style = AmountStyle::numbers);
+
+// Why a book halted: {"code", "reason", "mismatches": [{"position_key", "expected",
+// "reported"}]}.
+nlohmann::json encode_halt(const HaltInfo& halt, AmountStyle style = AmountStyle::numbers);
+
 // {"expected": V, "venue": V (on a halt only)}, V = {"nav": amount | null, "positions": {key:
 // {"value", and "underlying" for aToken/debtToken, "entry_price", "mark_price",
 // "unrealised_pnl" for a perp (null when unknown)}}, "unpriced": {key: reason}}.

@@ -15,20 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-enum class EntryKind { order, refresh, market };
-
-// Where each input entry's result comes from.
-struct Slot {
-  EntryKind kind = EntryKind::order;
-  std::string book;                    // order: its book; empty for an ingress failure
-  std::size_t stream_index = 0;        // order: position in its book's stream
-  std::optional<OrderResult> ingress;  // an order that failed before reaching a book
-  std::map<std::string, std::size_t> event_index;  // event: book -> position in its stream
-  json timestamp;                      // event: its timestamp, or null
-  std::vector<std::string> event_books;  // event: the books it goes to
-  MarketData market;                     // market event: the market data from it on
-};
-
 // Empty when the order's book is known (filled in when the order names none and one book is
 // configured); else why it cannot reach any book (ORD-008).
 std::optional<Failure> resolve_book(const Config& config, Order& order) {
@@ -46,47 +32,35 @@ std::optional<Failure> resolve_book(const Config& config, Order& order) {
   return std::nullopt;
 }
 
-json refresh_line(const Slot& slot, std::map<std::string, StreamResult>& results,
+json refresh_line(const EntrySlot& slot, std::map<std::string, StreamResult>& results,
                   AmountStyle amounts) {
   json books = json::object();
-  for (const auto& [book, index] : slot.event_index) {
-    const auto& refresh = results.at(book).entries.at(index).refresh;
-    json deltas = json::array();
-    for (const auto& delta : refresh.deltas) deltas.push_back(encode_delta(delta, amounts));
-    json error_code = nullptr, error_message = nullptr;
-    if (refresh.failure.failed()) {
-      error_code = std::string(to_string(refresh.failure.code));
-      error_message = refresh.failure.message;
-    }
-    books[book] = {{"deltas", std::move(deltas)},
-                   {"error_code", std::move(error_code)},
-                   {"error_message", std::move(error_message)}};
-  }
+  for (const auto& [book, index] : slot.event_index)
+    books[book] = encode_refresh(results.at(book).entries.at(index).refresh, amounts);
   return {{"event", "refresh"}, {"timestamp", slot.timestamp}, {"books", std::move(books)}};
 }
 
-json halt_report(const BookResult& book, AmountStyle amounts) {
-  return {{"code", std::string(to_string(book.halt.code))},
-          {"reason", book.halt.reason},
-          {"mismatches", encode_mismatches(book.halt.mismatches, "reported", amounts)}};
-}
 
 }  // namespace
 
-BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountStyle amounts) {
-  const auto& entries = file.entries;
-  BatchOutput output;
-  std::vector<Slot> slots(entries.size());
-  std::map<std::string, std::vector<StreamEntry>> streams;
+PreparedEntries prepare_entries(const Config& config, const std::vector<json>& entries,
+                                MarketData& market,
+                                const std::function<std::string(std::size_t)>& label,
+                                bool every_book, const OrderCheck& extra_check) {
+  PreparedEntries prepared;
+  auto& slots = prepared.slots;
+  auto& streams = prepared.streams;
+  slots.resize(entries.size());
+  prepared.group_ids.resize(entries.size());
   std::vector<std::string> all_books;
   for (const auto& book : config.books) {
-    streams[book.name];
+    if (every_book) streams[book.name];
     all_books.push_back(book.name);
   }
-  MarketData market = config.market;
-
   // Decode everything first: a bad event stops the run before anything executes, and an
-  // atomic group is checked whole before any member can run.
+  // atomic group is checked whole before any member can run. `market` changes only once every
+  // event decoded.
+  MarketData next_market = market;
   std::vector<Order> orders(entries.size());
   std::vector<const Order*> shape_input(entries.size(), nullptr);
   std::vector<bool> routable(entries.size(), false);
@@ -95,18 +69,19 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
     auto& slot = slots[i];
     if (entry.contains("event")) {
       InputEvent event;
-      if (auto failure = decode_event(config, entry, market, event)) {
-        output.failure = Failure{failure->code, file.label(i) + ": " + failure->message};
-        return output;
+      if (auto failure = decode_event(config, entry, next_market, event)) {
+        prepared.failure = Failure{failure->code, label(i) + ": " + failure->message};
+        return prepared;
       }
       slot.kind = event.kind == InputEventKind::refresh ? EntryKind::refresh : EntryKind::market;
       slot.timestamp = event.timestamp.empty() ? json(nullptr) : json(event.timestamp);
       slot.event_books = event.books.empty() ? all_books : event.books;
-      if (slot.kind == EntryKind::market) slot.market = market;
+      if (slot.kind == EntryKind::market) slot.market = next_market;
       continue;
     }
     auto decoded = decode_order(entry);
     orders[i] = std::move(decoded.order);
+    prepared.group_ids[i] = orders[i].atomic_group_id;
     // A refused order still goes to its book (when it has one): the book claims its
     // operation_id and fails its atomic group, as for any other refusal.
     orders[i].ingress_failure = decoded.failure;
@@ -116,10 +91,15 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
     routable[i] = !unroutable;
     shape_input[i] = &orders[i];
   }
+  market = std::move(next_market);
   auto shapes = check_group_shapes(shape_input);
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (shapes[i] && !orders[i].ingress_failure.failed())
       orders[i].ingress_failure = std::move(*shapes[i]);
+  if (extra_check)
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      if (shape_input[i] && !orders[i].ingress_failure.failed())
+        if (auto failure = extra_check(orders[i])) orders[i].ingress_failure = std::move(*failure);
   // A member that cannot reach any book names no book or an unknown one, so its group spans
   // books by check_group_shapes: every other member already failed with ORD-009 above.
   // Each book's stream in input order: events and orders interleaved as in the file.
@@ -150,38 +130,48 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
     stream.emplace_back();
     stream.back().order = std::move(order);
   }
+  return prepared;
+}
 
-  log_line(LogLevel::info, "run",
-           std::to_string(entries.size()) + " entries for " + std::to_string(streams.size()) +
-               " book(s)");
-  Runtime runtime(config);
-  auto results = runtime.run_streams(std::move(streams));
-
-  output.lines.reserve(slots.size() + 1);
-  for (auto& slot : slots) {
+std::vector<json> run_prepared(Runtime& runtime, PreparedEntries prepared, AmountStyle amounts,
+                               std::vector<OrderResult>* orders,
+                               std::map<std::string, StreamResult>* results_out) {
+  std::map<std::string, StreamResult> results;
+  if (!prepared.streams.empty()) results = runtime.run_streams(std::move(prepared.streams));
+  std::vector<json> lines;
+  lines.reserve(prepared.slots.size() + 1);
+  for (auto& slot : prepared.slots) {
     switch (slot.kind) {
-      case EntryKind::order:
-        output.lines.push_back(encode_order_result(
-            slot.ingress ? *slot.ingress
-                         : results.at(slot.book).entries.at(slot.stream_index).order,
-            amounts));
+      case EntryKind::order: {
+        const auto& result = slot.ingress
+                                 ? *slot.ingress
+                                 : results.at(slot.book).entries.at(slot.stream_index).order;
+        lines.push_back(encode_order_result(result, amounts));
+        if (orders) orders->push_back(result);
         break;
+      }
       case EntryKind::refresh:
-        output.lines.push_back(refresh_line(slot, results, amounts));
+        lines.push_back(refresh_line(slot, results, amounts));
         break;
       case EntryKind::market:
-        output.lines.push_back({{"event", "market"}, {"timestamp", slot.timestamp}});
+        lines.push_back({{"event", "market"}, {"timestamp", slot.timestamp}});
         break;
     }
   }
+  if (results_out) *results_out = std::move(results);
+  return lines;
+}
+
+json positions_line(const std::map<std::string, BookResult>& books, AmountStyle amounts,
+                    std::vector<std::string>& halted_books) {
   // One book: its figures directly; several: each keyed by book.
   json positions = json::object(), entry_prices = json::object(), valuation = json::object();
   json halted = json::object();
-  for (const auto& [book, result] : results) {
-    auto book_positions = encode_positions(result.book.positions, amounts);
-    auto book_entries = encode_positions(result.book.entry_prices, amounts);
-    auto book_valuation = encode_valuation(result.book.valuation, amounts);
-    if (results.size() == 1) {
+  for (const auto& [book, result] : books) {
+    auto book_positions = encode_positions(result.positions, amounts);
+    auto book_entries = encode_positions(result.entry_prices, amounts);
+    auto book_valuation = encode_valuation(result.valuation, amounts);
+    if (books.size() == 1) {
       positions = std::move(book_positions);
       entry_prices = std::move(book_entries);
       valuation = std::move(book_valuation);
@@ -191,19 +181,42 @@ BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountSt
       valuation[book] = std::move(book_valuation);
     }
   }
-  for (const auto& [book, result] : results) {
-    if (!result.book.halt.halted) continue;
-    output.halted_books.push_back(book);
-    halted[book] = halt_report(result.book, amounts);
+  for (const auto& [book, result] : books) {
+    if (!result.halt.halted) continue;
+    halted_books.push_back(book);
+    halted[book] = encode_halt(result.halt, amounts);
     log_line(LogLevel::error, "run",
-             "book " + book + " halted: " + std::string(to_string(result.book.halt.code)) + " " +
-                 result.book.halt.reason);
+             "book " + book + " halted: " + std::string(to_string(result.halt.code)) + " " +
+                 result.halt.reason);
   }
   json last = {{"positions", std::move(positions)},
                {"entry_prices", std::move(entry_prices)},
                {"valuation", std::move(valuation)}};
   if (!halted.empty()) last["halted"] = std::move(halted);
-  output.lines.push_back(std::move(last));
+  return last;
+}
+
+BatchOutput run_batch_job(const Config& config, const OrdersFile& file, AmountStyle amounts,
+                          bool keep_results) {
+  BatchOutput output;
+  MarketData market = config.market;
+  auto prepared = prepare_entries(
+      config, file.entries, market, [&](std::size_t i) { return file.label(i); }, true);
+  if (prepared.failure.failed()) {
+    output.failure = std::move(prepared.failure);
+    return output;
+  }
+  log_line(LogLevel::info, "run",
+           std::to_string(file.entries.size()) + " entries for " +
+               std::to_string(prepared.streams.size()) + " book(s)");
+  Runtime runtime(config);
+  std::map<std::string, StreamResult> results;
+  output.lines = run_prepared(runtime, std::move(prepared), amounts,
+                              keep_results ? &output.orders : nullptr, &results);
+  std::map<std::string, BookResult> books;
+  for (auto& [book, result] : results) books.emplace(book, std::move(result.book));
+  output.lines.push_back(positions_line(books, amounts, output.halted_books));
+  if (keep_results) output.books = std::move(books);
   return output;
 }
 

@@ -22,7 +22,28 @@ namespace tightloop {
 
 namespace logging = boost::log;
 
-std::optional<Failure> init_logging(std::string_view level, const std::string& file) {
+namespace {
+
+struct SinkSettings {
+  std::string level = "info";
+  std::string file;
+  std::int64_t rotation_bytes = 0;
+};
+SinkSettings& current_settings() {
+  static SinkSettings settings;
+  return settings;
+}
+
+}  // namespace
+
+std::optional<Failure> reopen_logging() {
+  const SinkSettings settings = current_settings();
+  if (settings.file.empty()) return std::nullopt;
+  return init_logging(settings.level, settings.file, settings.rotation_bytes);
+}
+
+std::optional<Failure> init_logging(std::string_view level, const std::string& file,
+                                    std::int64_t rotation_bytes) {
   if (!file.empty()) {
     // Boost.Log would throw a filesystem_error from deep inside (or fail silently later):
     // open the file here first and say why it cannot be used.
@@ -55,16 +76,25 @@ std::optional<Failure> init_logging(std::string_view level, const std::string& f
     core->add_sink(sink);
   } else {
     try {
-      logging::add_file_log(logging::keywords::file_name = file,
-                            logging::keywords::open_mode = std::ios_base::app,
-                            logging::keywords::auto_flush = true,
-                            logging::keywords::format = format);
+      if (rotation_bytes > 0)
+        logging::add_file_log(logging::keywords::file_name = file,
+                              logging::keywords::open_mode = std::ios_base::app,
+                              logging::keywords::auto_flush = true,
+                              logging::keywords::format = format,
+                              logging::keywords::rotation_size = rotation_bytes,
+                              logging::keywords::target_file_name = file + ".%Y%m%dT%H%M%S.%N");
+      else
+        logging::add_file_log(logging::keywords::file_name = file,
+                              logging::keywords::open_mode = std::ios_base::app,
+                              logging::keywords::auto_flush = true,
+                              logging::keywords::format = format);
     } catch (const std::exception& e) {
       return Failure{ErrorCode::cfg_unusable_path,
                      "log.file '" + file + "' cannot be used: " + e.what()};
     }
   }
   set_log_level(level);
+  current_settings() = SinkSettings{std::string(level), file, rotation_bytes};
   return std::nullopt;
 }
 

@@ -1,8 +1,10 @@
 #include "runtime/runtime.hpp"
 
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 
+#include "actors/ingress.hpp"
 #include "actors/strategy.hpp"
 #include "runtime/actor_system_setup.hpp"
 #include "runtime/book.hpp"
@@ -15,6 +17,8 @@ struct Runtime::Impl {
   std::unique_ptr<ActorSystemConfig> system_config;
   std::unique_ptr<ActorSystem> system;
   std::map<std::string, BookActors, std::less<>> books;
+  ingress_actor door;  // spawned at the first post()
+  std::mutex door_mutex;
 
   explicit Impl(Config cfg) : config(std::move(cfg)) {
     system_config = make_actor_system_config(config.scheduler);
@@ -26,6 +30,7 @@ struct Runtime::Impl {
   }
 
   ~Impl() {
+    if (door) caf::anon_send_exit(door, ExitReason::user_shutdown);
     for (auto& [name, book] : books) stop_book(book);
     books.clear();
     system.reset();  // waits for every actor
@@ -147,6 +152,22 @@ std::map<std::string, Amount> Runtime::venue_balances(const std::string& book,
 bool Runtime::adjust_venue_balance(const std::string& book, const std::string& venue,
                                    const std::string& key, Amount delta_amount) {
   return impl_->ask_supervisor<bool>(book, adjust_atom::value, venue, key, delta_amount);
+}
+
+void Runtime::post(std::vector<IngressRequest> requests) {
+  ingress_actor door;
+  {
+    std::lock_guard<std::mutex> lock(impl_->door_mutex);
+    if (!impl_->door) {
+      IngressBooks books;
+      for (const auto& [name, book] : impl_->books)
+        books.emplace(name, IngressBook{book.manager, book.supervisor});
+      impl_->door = impl_->system->spawn(
+          ingress, std::move(books), saturating_mul_ms(impl_->config.venue_timeout_ms, 4));
+    }
+    door = impl_->door;
+  }
+  caf::anon_send(door, std::make_shared<std::vector<IngressRequest>>(std::move(requests)));
 }
 
 }  // namespace tightloop

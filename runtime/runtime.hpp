@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/ingress_request.hpp"
 #include "config/config.hpp"
 #include "messages/book_status.hpp"
 #include "messages/book_stream.hpp"
@@ -51,6 +52,11 @@ class Runtime {
   // the next order touching the key fails reconciliation. False if the key is not held.
   bool adjust_venue_balance(const std::string& book, const std::string& venue,
                             const std::string& key, Amount delta_amount);
+
+  // Non-blocking, for servers: the whole batch is one message to the runtime's ingress actor;
+  // each request's `done` runs once, on an actor thread, when its book answered (or with
+  // `error` set). Requests to one book take effect in the order given. Thread-safe.
+  void post(std::vector<IngressRequest> requests);
 
  private:
   struct Impl;

@@ -491,3 +491,167 @@ TEST_CASE("a malformed event line exits 2 with INP-003 and executes nothing") {
   CHECK(run2.exit_code == 2);
   CHECK(run2.err.find("refresh") != std::string::npos);
 }
+
+// ---- CLI11: every parse error is CLI-001, --help is stdout and exit 0 ------------------------
+
+TEST_CASE("every command-line error is CLI-001 on stderr with exit 2, and nothing on stdout") {
+  const std::string& c = default_config;
+  const std::string& o = default_orders;
+  struct Case {
+    std::vector<std::string> args;
+    std::string fragment;  // in the message
+  };
+  const std::vector<Case> cases{
+      {{}, "missing command"},
+      {{"frobnicate"}, "unknown command 'frobnicate'"},
+      {{"--verbose"}, "unknown option '--verbose'"},
+      {{"run", "--config", c, "--orders", o, "--verbose"}, "unknown argument '--verbose'"},
+      {{"run", "--config", c, "--orders", o, "extra"}, "unknown argument 'extra'"},
+      {{"error-codes", "extra"}, "unknown argument 'extra'"},
+      {{"run", "--version"}, "unknown argument '--version'"},
+      {{"run", "--orders", o}, "--config is required"},
+      {{"run", "--config", c}, "--orders is required"},
+      {{"serve"}, "--config is required"},
+      {{"run", "--config", c, "--config", c, "--orders", o}, "--config given more than once"},
+      {{"run", "--config", c, "--orders", o, "--format", "table", "--format", "json"},
+       "--format given more than once"},
+      {{"serve", "--config", c, "--listen", "a:1", "--listen", "b:2"},
+       "--listen given more than once"},
+      {{"run", "--config", c, "--orders", o, "--format", "xml"}, "--format"},
+      {{"run", "--config", c, "--orders", o, "--format"}, "--format"},
+      {{"run", "--config", c, "--orders"}, "--orders"},
+      {{"run", "--config=", "--orders", o}, "--config needs a value"},
+      {{"run", "--config", "", "--orders", o}, "--config"},
+      {{"serve", "--config", c, "--listen="}, "--listen needs a value"},
+  };
+  for (const auto& [args, fragment] : cases) {
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    CAPTURE(shown);
+    auto run = run_tightloop(args);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.rfind("tightloop: CLI-001: ", 0) == 0);
+    CHECK(run.err.find(fragment) != std::string::npos);
+    CHECK(run.out.empty());
+  }
+  auto bad_format =
+      run_tightloop({"run", "--config", c, "--orders", o, "--format", "xml"});
+  CHECK(bad_format.err.find("must be json or table, got 'xml'") != std::string::npos);
+}
+
+TEST_CASE("--help goes to stdout with exit 0, for the program and for each command") {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"-h"}, {"help"}}) {
+    CAPTURE(args.front());
+    auto help = run_tightloop(args);
+    CHECK(help.exit_code == 0);
+    CHECK(help.err.empty());
+    for (const char* text : {"tightloop run --config FILE --orders FILE|- [--format json|table]",
+                             "tightloop serve --config FILE [--listen HOST:PORT]",
+                             "error-codes", "order-format", "exit codes"})
+      CHECK(help.out.find(text) != std::string::npos);
+  }
+  // A command's own help, even with its required options missing.
+  auto run = run_tightloop({"run", "--help"});
+  CHECK(run.exit_code == 0);
+  for (const char* text : {"--config FILE", "--orders FILE|-", "--format json|table",
+                           "--amounts numbers|strings"})
+    CHECK(run.out.find(text) != std::string::npos);
+  auto serve = run_tightloop({"serve", "--help"});
+  CHECK(serve.exit_code == 0);
+  CHECK(serve.out.find("--listen HOST:PORT") != std::string::npos);
+  CHECK(run_tightloop({"run", "--config", default_config, "-h"}).exit_code == 0);
+}
+
+TEST_CASE("serve takes --config and --listen and hands them to the daemon") {
+  // A config that cannot be read: the daemon answers (exit 2, its own message), the command
+  // line accepted the words.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"serve", "--config", "/nonexistent/x.json"},
+        {"serve", "--config", "/nonexistent/x.json", "--listen", "127.0.0.1:1"}}) {
+    auto serve = run_tightloop(args);
+    CHECK(serve.exit_code == 2);
+    CHECK(serve.err.find("CLI-001") == std::string::npos);
+  }
+}
+
+TEST_CASE("run --format json is the default output, byte for byte") {
+  auto plain = run_tightloop({"run", "--config", default_config, "--orders", default_orders});
+  auto json = run_tightloop(
+      {"run", "--config", default_config, "--orders", default_orders, "--format", "json"});
+  REQUIRE(plain.exit_code == 0);
+  CHECK(json.exit_code == 0);
+  CHECK(json.out == plain.out);
+}
+
+TEST_CASE("run --format table: counts by status, the failed order, positions with values, NAV") {
+  auto run = run_tightloop(
+      {"run", "--config", default_config, "--orders", default_orders, "--format", "table"});
+  REQUIRE(run.exit_code == 0);
+  const auto& out = run.out;
+  CAPTURE(out);
+  CHECK(out.find('{') == std::string::npos);  // no JSON
+  auto has = [&](const std::string& pattern) {
+    return std::regex_search(out, std::regex(pattern));
+  };
+  CHECK(has("\n  executed +19\n"));
+  CHECK(has("\n  failed +1\n"));
+  CHECK(has("\n  rolled_back +0\n"));
+  CHECK(has("\n  skipped +0\n"));
+  CHECK(has("\n  total +20\n"));
+  // d-019 sells 5 BTC, the book holds 1.6.
+  CHECK(has("\n  d-019 +main +VEN-001 +insufficient binance:BaseToken:BTC"));
+  CHECK(has("\nbook main\n"));
+  // Each position: amount, value, and what its kind adds (exact decimals).
+  CHECK(has("\n  aave:debtToken:WETH +6\\.732692307692307694 +-21006\\.000000000000006 +"
+            "7\\.002000000000000002\n"));
+  CHECK(has("\n  binance:Perp:BTCUSDT +-0\\.3 +-303\\.6 +59988 +61000 +-303\\.6\n"));
+  CHECK(has("\n  wallet:LST:weETH +0\\.6 +1875\n"));
+  CHECK(has("\n  nav +407183\\.071399999999988874\n"));
+  // Aligned: every row of the positions table has its value column ending at one place.
+  const auto header = out.find("\n  position ");
+  REQUIRE(header != std::string::npos);
+  const auto header_end = out.find('\n', header + 1);
+  const auto value_end = out.find("value", header) + 5 - (header + 1);
+  std::size_t rows = 0;
+  for (auto at = header_end + 1; at < out.size() && out.compare(at, 2, "  ") == 0;
+       at = out.find('\n', at) + 1) {
+    const auto row = out.substr(at, out.find('\n', at) - at);
+    CAPTURE(row);
+    REQUIRE(row.size() >= value_end);
+    CHECK(row[value_end - 1] != ' ');
+    CHECK((row.size() == value_end || row[value_end] == ' '));
+    ++rows;
+  }
+  CHECK(rows == 14);  // 13 keys and the NAV
+}
+
+TEST_CASE("run --format table on a halt: the halt, the venues' NAV, the mismatches, exit 3") {
+  auto json = exact_config_json();
+  json["venues"][0]["faults"] = nlohmann::json::array(
+      {{{"kind", "wrong_report"}, {"operation_id", "misreported"},
+        {"report_error", raw_number("0.5")}}});
+  TempFile config(dump_json(json));
+  TempFile orders_file(
+      orders_jsonl({{{"operation_id", "misreported"}, {"venue", "binance"},
+                     {"operation", "spot_trade"}, {"pair", "BTC/USDT"}, {"side", "BUY"},
+                     {"amount", 0.5}}}),
+      ".jsonl");
+  auto run = run_tightloop(
+      {"run", "--config", config.path(), "--orders", orders_file.path(), "--format", "table"});
+  CHECK(run.exit_code == 3);
+  const auto& out = run.out;
+  CAPTURE(out);
+  auto has = [&](const std::string& pattern) {
+    return std::regex_search(out, std::regex(pattern));
+  };
+  CHECK(has("\n  failed +1\n"));
+  CHECK(has("\n  misreported +main +EM-001 +reconciliation mismatch"));
+  CHECK(has("\nbook main: HALTED EM-001 reconciliation mismatch"));
+  // The monitor's 1.75 BTC and 54955 USDT against the venue's 1.5 and 69970 (see the JSON test).
+  // 1.75 * 60000 + 54955 + 10 * 2000 + 5000; the venues: 1.5 * 60000 + 69970 + 25000.
+  CHECK(has("\n  nav +184955\n"));
+  CHECK(has("\n  nav \\(venues\\) +184970 +what the venues report\n"));
+  CHECK(has("\n    binance:BaseToken:BTC +1\\.75 +1\\.5\n"));
+  CHECK(has("\n    binance:BaseToken:USDT +54955 +69970\n"));
+}

@@ -20,7 +20,7 @@ TEST_CASE("every error code has a unique id, a component and a meaning") {
     CHECK(parse_error_code(info.id) == info.code);
     const auto prefix = info.id.substr(0, info.id.find('-'));
     CHECK(std::set<std::string_view>{"ORD", "VIM", "VEN", "POS", "EM", "CFG", "INP", "CLI",
-                                     "OUT"}
+                                     "OUT", "API", "SRV"}
               .count(
               prefix) == 1);
   }

@@ -1,0 +1,340 @@
+// `tightloop serve` from outside: a real process on a loopback port, driven over HTTP.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "messages/json_number.hpp"
+#include "tests/daemon_process.hpp"
+#include "tests/test_support.hpp"
+
+using namespace tightloop;
+using namespace tightloop::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string token = "s3cret-token-for-tests";
+
+json daemon_config(const std::vector<std::string>& books = {"alpha", "beta"}) {
+  auto config = exact_config_json(books);
+  config["server"] = {{"token_env", "TIGHTLOOP_TEST_TOKEN"},
+                      {"max_body_bytes", 65536},
+                      {"max_orders_per_batch", 50},
+                      {"max_connections", 8},
+                      {"max_header_bytes", 2048},
+                      {"events_retention", 1000}};
+  return config;
+}
+
+std::map<std::string, std::string> token_env() { return {{"TIGHTLOOP_TEST_TOKEN", token}}; }
+
+json buy(const std::string& id, const std::string& amount = "0.125") {
+  return {{"operation_id", id}, {"venue", "binance"}, {"operation", "spot_trade"},
+          {"pair", "BTC/USDT"}, {"side", "BUY"},       {"amount", amount}};
+}
+
+Amount amount_of(const json& value) {
+  std::string why;
+  auto amount = amount_from_json(value, why);
+  REQUIRE_MESSAGE(amount, why);
+  return *amount;
+}
+
+json positions(const DaemonProcess& d, const std::string& book) {
+  auto reply = d.get("/v1/books/" + book + "/positions", token);
+  REQUIRE(reply.status == 200);
+  return reply.json();
+}
+
+struct Running {
+  TempFile config;
+  DaemonProcess daemon;
+  explicit Running(const json& config_json = daemon_config())
+      : config(dump_json(config_json)), daemon(config.path(), {}, token_env()) {}
+};
+
+}  // namespace
+
+TEST_CASE("daemon: a batch and a single order execute, answer their handshakes, move positions") {
+  Running r;
+  auto batch = r.daemon.post("/v1/books/alpha/orders",
+                             dump_json(json::array({buy("a1"), buy("a2")})), token);
+  REQUIRE(batch.status == 200);
+  auto body = batch.json();
+  CHECK(body["book"] == "alpha");
+  REQUIRE(body["results"].size() == 2);
+  CHECK(body["results"][0]["operation_id"] == "a1");
+  CHECK(body["results"][0]["status"] == "executed");
+  CHECK(body["results"][1]["trade_id"] == "binance-2");
+  // 0.125 BTC at 60000 with a 0.001 fee: 7500 + 7.5 each.
+  CHECK(amount_of(body["results"][0]["fee_amount"]) == "7.5"_amt);
+
+  auto single = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("a3")), token);
+  REQUIRE(single.status == 200);
+  CHECK(single.json()["results"][0]["status"] == "executed");
+
+  auto p = positions(r.daemon, "alpha");
+  CHECK(amount_of(p["positions"]["binance:BaseToken:BTC"]) == "1.375"_amt);
+  CHECK(amount_of(p["positions"]["binance:BaseToken:USDT"]) == "77477.5"_amt);
+  CHECK(p["halted"] == false);
+  // 1.375 BTC * 60000 + 77477.5 USDT + 10 WETH * 2000 + 5000 USDC.
+  CHECK(amount_of(p["valuation"]["expected"]["nav"]) == "184977.5"_amt);
+  // The other book is untouched.
+  CHECK(amount_of(positions(r.daemon, "beta")["positions"]["binance:BaseToken:BTC"]) == "1"_amt);
+}
+
+TEST_CASE("daemon: an operation_id already used returns the stored handshake, executes nothing") {
+  Running r;
+  auto first = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("dup")), token).json();
+  const auto before = positions(r.daemon, "alpha")["positions"];
+  auto again = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("dup", "0.5")), token);
+  REQUIRE(again.status == 200);
+  auto line = again.json()["results"][0];
+  CHECK(line["duplicate"] == true);
+  CHECK(line["status"] == "executed");
+  CHECK(line["trade_id"] == first["results"][0]["trade_id"]);
+  CHECK(amount_of(line["executed_amount"]) == "0.125"_amt);  // the stored one, not 0.5
+  CHECK(positions(r.daemon, "alpha")["positions"] == before);
+  // Inside one batch too.
+  auto batch = r.daemon.post("/v1/books/alpha/orders",
+                             dump_json(json::array({buy("b1"), buy("b1")})), token).json();
+  CHECK_FALSE(batch["results"][0].contains("duplicate"));
+  CHECK(batch["results"][1]["duplicate"] == true);
+}
+
+TEST_CASE("daemon: 401 without or with a wrong token, except /healthz and /readyz") {
+  Running r;
+  for (const auto& wrong : {std::string(), std::string("nope"), token + "x", token.substr(1)}) {
+    auto reply = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("t")), wrong);
+    CHECK(reply.status == 401);
+    CHECK(reply.error_code() == "API-001");
+    CHECK(reply.headers["www-authenticate"] == "Bearer");
+  }
+  CHECK(r.daemon.get("/metrics").status == 401);
+  CHECK(r.daemon.get("/v1/books").status == 401);
+  CHECK(r.daemon.get("/healthz").status == 200);
+  CHECK(r.daemon.get("/readyz").status == 200);
+  // Nothing executed.
+  CHECK(amount_of(positions(r.daemon, "alpha")["positions"]["binance:BaseToken:BTC"]) == "1"_amt);
+}
+
+TEST_CASE("daemon: every 4xx class answers its code in one JSON shape and changes nothing") {
+  Running r;
+  const auto before = positions(r.daemon, "alpha");
+  struct Case {
+    std::string method, target, body;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases{
+      {"POST", "/v1/books/alpha/orders", "{\"operation_id\": ", 400, "INP-001"},
+      {"POST", "/v1/books/alpha/orders", "{\"a\": 1, \"a\": 2}", 400, "INP-001"},
+      {"POST", "/v1/books/alpha/orders", "", 400, "API-009"},
+      {"POST", "/v1/books/alpha/orders", "42", 400, "API-009"},
+      {"POST", "/v1/books/alpha/orders", "{} trailing", 400, "INP-001"},
+      {"POST", "/v1/books/nobody/orders", "[]", 404, "API-004"},
+      {"GET", "/v1/books/nobody/positions", "", 404, "API-004"},
+      {"GET", "/v1/nothing", "", 404, "API-002"},
+      {"GET", "/v1/books/alpha/orders", "", 405, "API-003"},
+      {"DELETE", "/v1/books", "", 405, "API-003"},
+      {"GET", "/v1/events?since=abc", "", 400, "API-009"},
+      {"GET", "/v1/events?since=1&since=2", "", 400, "API-009"},
+      {"GET", "/v1/events?from=1", "", 400, "API-009"},
+      {"POST", "/v1/market", "{\"prices\": {\"BTC\": -1}}", 400, "INP-003"},
+      {"POST", "/v1/market", "{\"prices\": {\"BTC\": 1e-19}}", 400, "INP-003"},
+      {"POST", "/v1/refresh", "{\"book\": \"nobody\"}", 400, "INP-003"},
+      {"POST", "/v1/books/alpha/resume", "{\"x\": 1}", 400, "API-009"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.method);
+    CAPTURE(c.target);
+    CAPTURE(c.body);
+    auto reply = r.daemon.request(c.method, c.target, c.body, token);
+    CHECK(reply.status == c.status);
+    CHECK(reply.error_code() == c.code);
+    auto error = reply.json()["error"];
+    CHECK(error.size() == 2);
+    CHECK(error["message"].is_string());
+  }
+  // A bad order inside a batch fails alone with its own code, as in `tightloop run`.
+  auto batch = r.daemon.post("/v1/books/alpha/orders",
+                             dump_json(json::array({buy("ok1"), {{"operation_id", "bad"}},
+                                                    buy("bad2", "-1"), buy("ok2")})),
+                             token);
+  REQUIRE(batch.status == 200);
+  auto results = batch.json()["results"];
+  CHECK(results[0]["status"] == "executed");
+  CHECK(results[1]["error_code"] == "ORD-001");
+  CHECK(results[2]["error_code"] == "ORD-005");
+  CHECK(results[3]["status"] == "executed");
+  auto after = positions(r.daemon, "alpha");
+  CHECK(amount_of(after["positions"]["binance:BaseToken:BTC"]) == "1.25"_amt);
+  CHECK(before["positions"].size() == after["positions"].size());
+}
+
+TEST_CASE("daemon: limits answer 413, 429 and 431 with codes and the server stays up") {
+  Running r;
+  // Body over max_body_bytes (65536).
+  auto big = r.daemon.post("/v1/books/alpha/orders", std::string(70000, ' ') + "[]", token);
+  CHECK(big.status == 413);
+  CHECK(big.error_code() == "API-005");
+  // More orders than max_orders_per_batch (50).
+  json many = json::array();
+  for (int i = 0; i < 51; ++i) many.push_back(buy("m" + std::to_string(i)));
+  auto too_many = r.daemon.post("/v1/books/alpha/orders", dump_json(many), token);
+  CHECK(too_many.status == 413);
+  CHECK(too_many.error_code() == "API-006");
+  // Headers over max_header_bytes (2048).
+  auto headers = r.daemon.request("GET", "/v1/books", {}, token,
+                                  {{"X-Padding", std::string(4000, 'x')}});
+  CHECK(headers.status == 431);
+  CHECK(headers.error_code() == "API-008");
+  // More connections than max_connections (8): the ninth is answered 429 and closed.
+  std::vector<std::unique_ptr<std::promise<std::string>>> held;
+  std::vector<std::thread> holders;
+  for (int i = 0; i < 8; ++i) {
+    // A connection that sent half a request holds its slot until the idle timeout.
+    holders.emplace_back([port = r.daemon.port()] {
+      raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(3));
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let them connect (no timing assert)
+  auto refused = raw_exchange(r.daemon.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(refused.find("HTTP/1.1 429") == 0);
+  CHECK(refused.find("API-007") != std::string::npos);
+  for (auto& t : holders) t.join();
+  // Malformed HTTP: 400 API-009.
+  auto garbage = raw_exchange(r.daemon.port(), "BLAH\r\n\r\n");
+  CHECK(garbage.find("HTTP/1.1 400") == 0);
+  CHECK(garbage.find("API-009") != std::string::npos);
+  CHECK(r.daemon.get("/healthz").status == 200);
+  CHECK(amount_of(positions(r.daemon, "alpha")["positions"]["binance:BaseToken:BTC"]) == "1"_amt);
+}
+
+TEST_CASE("daemon: two clients on two books at once, each book exact") {
+  Running r;
+  auto client = [&](const std::string& book) {
+    for (int i = 0; i < 20; ++i) {
+      auto reply = r.daemon.post("/v1/books/" + book + "/orders",
+                                 dump_json(buy(book + std::to_string(i), "0.05")), token);
+      if (reply.status != 200 || reply.json()["results"][0]["status"] != "executed") return false;
+    }
+    return true;
+  };
+  auto alpha = std::async(std::launch::async, client, "alpha");
+  auto beta = std::async(std::launch::async, client, "beta");
+  CHECK(alpha.get());
+  CHECK(beta.get());
+  for (const auto& book : {"alpha", "beta"}) {
+    auto p = positions(r.daemon, book)["positions"];
+    // 20 buys of 0.05 BTC: +1 BTC, -60000 USDT - 60 fee.
+    CHECK(amount_of(p["binance:BaseToken:BTC"]) == "2"_amt);
+    CHECK(amount_of(p["binance:BaseToken:USDT"]) == "39940"_amt);
+  }
+}
+
+TEST_CASE("daemon: books, market, refresh and resume routes") {
+  Running r;
+  auto books = r.daemon.get("/v1/books", token).json()["books"];
+  REQUIRE(books.size() == 2);
+  CHECK(books[0]["book"] == "alpha");
+  CHECK(books[0]["state"] == "running");
+
+  auto market = r.daemon.post("/v1/market",
+                              "{\"timestamp\": \"2026-01-01T00:00:00Z\", \"prices\": {\"BTC\": 50000}}",
+                              token);
+  REQUIRE(market.status == 200);
+  CHECK(market.json()["event"] == "market");
+  auto fill = r.daemon.post("/v1/books/beta/orders", dump_json(buy("after-market")), token).json();
+  CHECK(amount_of(fill["results"][0]["executed_price"]) == "50000"_amt);
+
+  auto refresh = r.daemon.post("/v1/refresh", "", token);
+  REQUIRE(refresh.status == 200);
+  CHECK(refresh.json()["books"].size() == 2);
+  CHECK(refresh.json()["books"]["alpha"]["error_code"].is_null());
+
+  // Resuming a running book says so (nothing to resume).
+  auto resume = r.daemon.post("/v1/books/alpha/resume", "", token);
+  REQUIRE(resume.status == 200);
+  CHECK(resume.json()["book"] == "alpha");
+
+  auto codes = r.daemon.get("/v1/error-codes", token).json()["error_codes"];
+  bool seen = false;
+  for (const auto& c : codes) seen = seen || c["code"] == "API-001";
+  CHECK(seen);
+}
+
+TEST_CASE("daemon: a reconciliation failure halts the book, /v1/books shows it, resume answers") {
+  auto config = daemon_config({"alpha"});
+  config["venues"][0]["faults"] = json::array(
+      {{{"kind", "wrong_report"}, {"operation_id", "bad"}, {"report_error", "0.5"}}});
+  Running r(config);
+  auto reply = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("bad")), token).json();
+  CHECK(reply["results"][0]["error_code"] == "EM-001");
+  auto books = r.daemon.get("/v1/books", token).json()["books"];
+  CHECK(books[0]["state"] == "halted");
+  CHECK(books[0]["halt"]["code"] == "EM-001");
+  auto refused = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("later")), token).json();
+  CHECK(refused["results"][0]["error_code"] == "EM-004");
+  auto p = positions(r.daemon, "alpha");
+  CHECK(p["halted"] == true);
+  CHECK(p["valuation"].contains("venue"));
+  // The monitor and the venue still disagree: the resume is refused with the mismatches.
+  auto resume = r.daemon.post("/v1/books/alpha/resume", "", token).json();
+  CHECK(resume["resumed"] == false);
+  CHECK_FALSE(resume["mismatches"].empty());
+}
+
+TEST_CASE("daemon: the event stream numbers every event and resumes from since") {
+  Running r;
+  for (int i = 0; i < 3; ++i)
+    r.daemon.post("/v1/books/alpha/orders", dump_json(buy("e" + std::to_string(i))), token);
+  r.daemon.post("/v1/market", "{\"prices\": {\"BTC\": 61000}}", token);
+  // A stream stays open: read what is there, bounded by the timeout, and parse the lines.
+  auto read_stream = [&](const std::string& since) {
+    auto raw = raw_exchange(r.daemon.port(),
+                            "GET /v1/events?since=" + since +
+                                " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                                "\r\n\r\n",
+                            std::chrono::milliseconds(1500));
+    std::vector<json> events;
+    std::istringstream lines(raw);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.empty() || line[0] != '{') continue;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      events.push_back(json::parse(line));
+    }
+    return std::make_pair(raw, events);
+  };
+  auto [raw, all] = read_stream("0");
+  CHECK(raw.find("HTTP/1.1 200") == 0);
+  CHECK(raw.find("application/x-ndjson") != std::string::npos);
+  REQUIRE(all.size() == 4);
+  for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i]["seq"] == i + 1);
+  CHECK(all[0]["type"] == "order");
+  CHECK(all[0]["book"] == "alpha");
+  CHECK(all[0]["result"]["operation_id"] == "e0");
+  CHECK(all[3]["type"] == "market");
+  auto [raw2, rest] = read_stream("2");
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0]["seq"] == 3);
+  // After the last one: nothing to miss yet, a future number is refused.
+  CHECK(r.daemon.get("/v1/events?since=99", token).error_code() == "API-009");
+}
+
+TEST_CASE("daemon: events older than the retention window answer 410") {
+  auto config = daemon_config({"alpha"});
+  config["server"]["events_retention"] = 2;
+  Running r(config);
+  for (int i = 0; i < 4; ++i)
+    r.daemon.post("/v1/books/alpha/orders", dump_json(buy("r" + std::to_string(i))), token);
+  auto gone = r.daemon.get("/v1/events?since=0", token);
+  CHECK(gone.status == 410);
+  CHECK(gone.error_code() == "API-010");
+}
