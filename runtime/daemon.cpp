@@ -270,6 +270,7 @@ class Daemon {
            MarketData market, std::function<void(IngressReply&)> then);
   void flush();
   void finish_if_drained();
+  void stop_when_closed(Clock::time_point deadline);
 
   void route(const HttpRequest& request, const Target& target,
              const std::shared_ptr<HttpExchange>& exchange);
@@ -872,8 +873,14 @@ void Daemon::on_signal(int signal) {
 void Daemon::finish_if_drained() {
   if (!stopping_ || outstanding_ != 0 || !pending_.empty()) return;
   events_.finish_all();
-  // The last chunks and answers go out, then the loop ends.
-  server_.after(std::chrono::milliseconds(50), [this] { server_.stop(); });
+  // The last answers and chunks go out (a connection closes once its answer is written), then
+  // the loop ends; a client that does not read its answer is given 10 s.
+  stop_when_closed(Clock::now() + std::chrono::seconds(10));
+}
+
+void Daemon::stop_when_closed(Clock::time_point deadline) {
+  if (server_.open_connections() == 0 || Clock::now() >= deadline) return server_.stop();
+  server_.after(std::chrono::milliseconds(10), [this, deadline] { stop_when_closed(deadline); });
 }
 
 }  // namespace
@@ -957,6 +964,7 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
     io.join();
     log_line(LogLevel::info, "serve", "stopped");
   }
+  err << "tightloop: stopped\n";
   return 0;
 }
 

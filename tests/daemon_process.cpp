@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 
 #include "messages/json_input.hpp"
+#include "tests/test_support.hpp"
 
 namespace tightloop::test {
 
@@ -42,13 +43,6 @@ std::string HttpReply::error_code() const {
 }
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 pid_t spawn_serve(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                   const std::string& err_path) {
@@ -110,24 +104,24 @@ DaemonProcess::DaemonProcess(const std::string& config_path, std::vector<std::st
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   const std::string marker = "tightloop: listening on 127.0.0.1:";
   while (std::chrono::steady_clock::now() < until && port_ == 0) {
-    auto text = read_file(err_path_);
+    auto text = read_whole(err_path_);
     auto at = text.find(marker);
     if (at != std::string::npos && text.find('\n', at) != std::string::npos)
       port_ = std::atoi(text.c_str() + at + marker.size());
     int status = 0;
     if (port_ == 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
-      FAIL("tightloop serve exited before listening: " << read_file(err_path_));
+      FAIL("tightloop serve exited before listening: " << read_whole(err_path_));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  REQUIRE_MESSAGE(port_ > 0, "no listening line: " << read_file(err_path_));
+  REQUIRE_MESSAGE(port_ > 0, "no listening line: " << read_whole(err_path_));
   if (!wait_ready) return;
   while (std::chrono::steady_clock::now() < until) {
     if (request("GET", "/readyz", {}, {}, {}, std::chrono::seconds(2)).status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  FAIL("the daemon never became ready: " << read_file(err_path_));
+  FAIL("the daemon never became ready: " << read_whole(err_path_));
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -144,7 +138,7 @@ int DaemonProcess::wait_exit(std::chrono::milliseconds bound) {
   return wait_bounded(pid_, bound, exited_);
 }
 
-std::string DaemonProcess::stderr_text() const { return read_file(err_path_); }
+std::string DaemonProcess::stderr_text() const { return read_whole(err_path_); }
 
 HttpReply DaemonProcess::request(const std::string& method, const std::string& target,
                                  const std::string& body, const std::string& token,
@@ -199,7 +193,7 @@ StartRefusal serve_refusal(const std::vector<std::string>& args,
   bool exited = false;
   StartRefusal refusal;
   refusal.exit_code = wait_bounded(pid, std::chrono::seconds(20), exited);
-  refusal.err = read_file(err_path);
+  refusal.err = read_whole(err_path);
   ::unlink(err_path.c_str());
   return refusal;
 }

@@ -338,3 +338,208 @@ TEST_CASE("daemon: events older than the retention window answer 410") {
   CHECK(gone.status == 410);
   CHECK(gone.error_code() == "API-010");
 }
+
+TEST_CASE("daemon: /metrics passes promtool and its counters equal what was sent") {
+  Running r;
+  r.daemon.post("/v1/books/alpha/orders", dump_json(json::array({buy("m1"), buy("m2")})), token);
+  r.daemon.post("/v1/books/beta/orders", dump_json(buy("m3")), token);
+  r.daemon.post("/v1/books/beta/orders", dump_json(buy("m4", "1000")), token);  // VEN-001
+  r.daemon.get("/v1/nothing", token);
+  auto metrics = r.daemon.get("/metrics", token);
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8");
+  TempFile exposition(metrics.body, ".prom");
+  auto lint = run_program({"/usr/bin/promtool", "check", "metrics"}, exposition.path(),
+                          "prometheus");
+  CHECK_MESSAGE(lint.exit_code == 0, lint.out << lint.err);
+  CHECK(lint.out.empty());
+  CHECK(lint.err.empty());
+  // Read back with the Prometheus client library's own parser: one "name labels value" line each.
+  TempFile script(R"(import sys
+from prometheus_client.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+        print(f"{s.name} {labels} {s.value:g}")
+)", ".py");
+  auto parsed = run_program({"/usr/bin/python3", script.path(), exposition.path()}, "/dev/null",
+                            "python3-prometheus-client");
+  REQUIRE_MESSAGE(parsed.exit_code == 0, parsed.err);
+  auto has = [&](const std::string& line) {
+    return parsed.out.find(line + "\n") != std::string::npos;
+  };
+  CHECK(has("tightloop_orders_total book=alpha,status=executed 2"));
+  CHECK(has("tightloop_orders_total book=beta,status=executed 1"));
+  CHECK(has("tightloop_orders_total book=beta,status=failed 1"));
+  CHECK(has("tightloop_reconciliation_attempts_total book=alpha 2"));
+  CHECK(has("tightloop_order_request_seconds_count book=alpha 1"));
+  CHECK(has("tightloop_order_request_seconds_count book=beta 2"));
+  CHECK(has("tightloop_books_halted  0"));
+  CHECK(has("tightloop_orders_in_flight book=alpha 0"));
+  CHECK(has("tightloop_http_requests_total code=200,route=POST /v1/books/{book}/orders 3"));
+  CHECK(has("tightloop_http_requests_total code=404,route=other 1"));
+}
+
+TEST_CASE("daemon: SIGTERM mid-batch finishes the order in flight, skips the rest, exits 0") {
+  auto config = daemon_config({"alpha"});
+  config["server"]["max_orders_per_batch"] = 20000;
+  config["server"]["max_body_bytes"] = 1 << 24;
+  config["books"][0]["initial_positions"]["binance:BaseToken:USDT"] = "100000000";
+  Running r(config);
+  json batch = json::array();
+  for (int i = 0; i < 20000; ++i) batch.push_back(buy("s" + std::to_string(i), "0.001"));
+  auto answer = std::async(std::launch::async, [&] {
+    return r.daemon.post("/v1/books/alpha/orders", dump_json(batch), token);
+  });
+  // Signal once the daemon has the batch (its access log has no line for it yet: it is running).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  r.daemon.signal(SIGTERM);
+  auto reply = answer.get();
+  CHECK(r.daemon.wait_exit() == 0);
+  REQUIRE(reply.status == 200);
+  auto results = reply.json()["results"];
+  REQUIRE(results.size() == 20000);
+  // Every order either executed whole or was not started: nothing in between, in order.
+  std::size_t executed = 0, skipped = 0;
+  for (const auto& line : results) {
+    if (line["status"] == "executed") {
+      CHECK(skipped == 0);  // no executed order after a skipped one
+      CHECK(line["reconciliation"]["outcome"] == "matched");
+      ++executed;
+    } else {
+      CHECK(line["status"] == "skipped");
+      CHECK(line["error_code"] == "EM-007");
+      CHECK(line["deltas"].empty());
+      ++skipped;
+    }
+  }
+  CHECK(executed + skipped == 20000);
+  MESSAGE("executed " << executed << ", skipped " << skipped);
+  CHECK(r.daemon.stderr_text().find("tightloop: stopped") != std::string::npos);
+}
+
+TEST_CASE("daemon: SIGHUP reopens the log file (logrotate)") {
+  TempFile log("", ".log");
+  auto config = daemon_config({"alpha"});
+  config["log"] = {{"level", "info"}, {"file", log.path()}};
+  Running r(config);
+  REQUIRE(r.daemon.get("/healthz").status == 200);
+  const std::string rotated = log.path() + ".1";
+  REQUIRE(std::rename(log.path().c_str(), rotated.c_str()) == 0);
+  r.daemon.signal(SIGHUP);
+  // The reopen happens on the daemon's I/O thread: a request after it is logged in the new file.
+  std::string fresh;
+  for (int i = 0; i < 500 && fresh.find("GET /readyz?after-hup") == std::string::npos; ++i) {
+    r.daemon.get("/readyz?after-hup");
+    fresh = read_whole(log.path());
+  }
+  CHECK(fresh.find("log file reopened (SIGHUP)") != std::string::npos);
+  CHECK(fresh.find("GET /readyz?after-hup") != std::string::npos);
+  CHECK(read_whole(rotated).find("GET /healthz 200") != std::string::npos);
+  std::remove(rotated.c_str());
+}
+
+TEST_CASE("daemon: /readyz answers 503 while the books load, then 200") {
+  // Enough books that loading them takes a while after the port is open.
+  std::vector<std::string> names;
+  for (int i = 0; i < 30000; ++i) names.push_back("b" + std::to_string(i));
+  auto config = daemon_config(names);
+  TempFile file(dump_json(config));
+  DaemonProcess daemon(file.path(), {}, token_env(), false);
+  int not_ready = 0;
+  HttpReply reply;
+  for (int i = 0; i < 6000; ++i) {
+    reply = daemon.get("/readyz");
+    if (reply.status == 200) break;
+    CHECK(reply.status == 503);
+    CHECK(reply.error_code() == "API-011");
+    ++not_ready;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(reply.status == 200);
+  CHECK(not_ready > 0);
+  CHECK(daemon.get("/healthz").status == 200);
+}
+
+TEST_CASE("daemon: every route in the OpenAPI file answers, every route is in it") {
+  Running r;
+  auto doc = r.daemon.get("/v1/openapi.json", token);
+  REQUIRE(doc.status == 200);
+  auto paths = doc.json()["paths"];
+  CHECK(doc.json()["openapi"] == "3.0.3");
+  std::set<std::string> documented;
+  for (auto it = paths.begin(); it != paths.end(); ++it) {
+    for (auto op = it.value().begin(); op != it.value().end(); ++op) {
+      std::string method = op.key();
+      for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string path = it.key();
+      documented.insert(method + " " + path);
+      auto concrete = path;
+      auto at = concrete.find("{book}");
+      if (at != std::string::npos) concrete.replace(at, 6, "alpha");
+      auto reply = method == "GET" && path == "/v1/events"
+                       ? HttpReply{200, "", {}}  // a stream: answered above, it never ends
+                       : r.daemon.request(method, concrete, "", token);
+      CAPTURE(method);
+      CAPTURE(path);
+      CHECK(reply.status != 0);
+      CHECK(reply.status != 404);
+      CHECK(reply.status != 405);
+    }
+  }
+  // The routes the daemon knows (runtime/daemon.cpp), each documented.
+  for (const auto& route :
+       {"GET /healthz", "GET /readyz", "GET /metrics", "GET /", "GET /v1/openapi.json",
+        "GET /v1/error-codes", "GET /v1/books", "POST /v1/books/{book}/orders",
+        "GET /v1/books/{book}/positions", "POST /v1/books/{book}/resume", "POST /v1/refresh",
+        "POST /v1/market", "GET /v1/events"}) {
+    CAPTURE(route);
+    CHECK(documented.count(route) == 1);
+  }
+  CHECK(documented.size() == 13);
+  auto events = raw_exchange(r.daemon.port(),
+                             "GET /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                 token + "\r\n\r\n",
+                             std::chrono::milliseconds(300));
+  CHECK(events.find("HTTP/1.1 200") == 0);
+}
+
+TEST_CASE("daemon: start refusals exit 2 with a code; a token file works") {
+  TempFile plain(dump_json(exact_config_json({"main"})));
+  auto refused = serve_refusal({"serve", "--config", plain.path(), "--listen", "0.0.0.0:0"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("SRV-001") != std::string::npos);
+  CHECK(refused.err.find("without a token") != std::string::npos);
+
+  auto bad_listen = serve_refusal({"serve", "--config", plain.path(), "--listen", "nowhere"});
+  CHECK(bad_listen.exit_code == 2);
+  CHECK(bad_listen.err.find("CLI-001") != std::string::npos);
+
+  auto with_env = exact_config_json({"main"});
+  with_env["server"] = {{"token_env", "TIGHTLOOP_UNSET_TOKEN_VAR"}};
+  TempFile env_config(dump_json(with_env));
+  auto no_env = serve_refusal({"serve", "--config", env_config.path()});
+  CHECK(no_env.exit_code == 2);
+  CHECK(no_env.err.find("TIGHTLOOP_UNSET_TOKEN_VAR") != std::string::npos);
+
+  auto with_file = exact_config_json({"main"});
+  with_file["server"] = {{"token_file", "/nonexistent/token"}};
+  TempFile missing(dump_json(with_file));
+  auto no_file = serve_refusal({"serve", "--config", missing.path()});
+  CHECK(no_file.exit_code == 2);
+  CHECK(no_file.err.find("SRV-001") != std::string::npos);
+
+  // A port already taken.
+  Running r;
+  auto taken = serve_refusal({"serve", "--config", plain.path(), "--listen",
+                              "127.0.0.1:" + std::to_string(r.daemon.port())});
+  CHECK(taken.exit_code == 2);
+  CHECK(taken.err.find("SRV-001") != std::string::npos);
+
+  TempFile token_file("file-token\n", ".token");
+  with_file["server"]["token_file"] = token_file.path();
+  TempFile good(dump_json(with_file));
+  DaemonProcess daemon(good.path());
+  CHECK(daemon.get("/v1/books", "file-token").status == 200);
+  CHECK(daemon.get("/v1/books", token).status == 401);
+}

@@ -26,52 +26,13 @@
 using namespace tightloop;
 using tightloop::test::ProcessResult;
 using tightloop::test::TempFile;
+using tightloop::test::run_program;
+using tightloop::test::read_whole;
 
 namespace {
 
 const char* const promtool = "/usr/bin/promtool";
 const char* const debian_python = "/usr/bin/python3";  // not the pyenv python3 on PATH
-
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs `argv` (argv[0] an absolute path, no shell) with stdin from `stdin_path`, capturing
-// stdout and stderr. REQUIREs that the program exists: a missing tool fails the test.
-ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path,
-                          const std::string& package) {
-  REQUIRE_MESSAGE(::access(argv[0].c_str(), X_OK) == 0,
-                  argv[0] << " is missing: install the Debian package " << package
-                          << " (scripts/install-deps does)");
-  TempFile out_file("", ".out"), err_file("", ".err");
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int in_fd = ::open(stdin_path.c_str(), O_RDONLY);
-    int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
-    int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
-    if (in_fd < 0 || out_fd < 0 || err_fd < 0) ::_exit(126);
-    ::dup2(in_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    std::vector<std::string> copies(argv);
-    std::vector<char*> args;
-    for (auto& a : copies) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  ProcessResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_whole(out_file.path());
-  result.err = read_whole(err_file.path());
-  return result;
-}
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;

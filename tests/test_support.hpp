@@ -82,6 +82,15 @@ ProcessResult run_tightloop(const std::vector<std::string>& args,
 
 std::vector<std::string> split_lines(const std::string& text);
 
+// A whole file's bytes ("" if it cannot be read).
+std::string read_whole(const std::string& path);
+
+// Runs `argv` (argv[0] an absolute path, no shell) with stdin from `stdin_path`, capturing
+// stdout and stderr. REQUIREs that the program exists: a missing tool (promtool, Debian's
+// python3) fails the test, naming the Debian `package` that brings it.
+ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path,
+                          const std::string& package);
+
 // A file of the source tree (relative to TIGHTLOOP_SOURCE_DIR), whole; REQUIREs it exists.
 std::string source_file(const std::string& relative_path);
 
