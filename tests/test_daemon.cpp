@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -542,4 +543,33 @@ TEST_CASE("daemon: start refusals exit 2 with a code; a token file works") {
   DaemonProcess daemon(good.path());
   CHECK(daemon.get("/v1/books", "file-token").status == 200);
   CHECK(daemon.get("/v1/books", token).status == 401);
+}
+
+TEST_CASE("daemon: the status page in headless Chromium shows the books and an order's result") {
+  Running r;
+  auto posted = r.daemon.post("/v1/books/alpha/orders", dump_json(buy("page-1")), token);
+  REQUIRE(posted.status == 200);
+  char profile[] = "/tmp/tightloop-chromium-XXXXXX";
+  REQUIRE(::mkdtemp(profile) != nullptr);
+  // --virtual-time-budget lets the page's scripts run (fetches, the event stream) before the DOM
+  // is printed; the outer timeout bounds the whole browser.
+  auto page = run_program({"/usr/bin/timeout", "60", "/usr/bin/chromium", "--headless",
+                           "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           std::string("--user-data-dir=") + profile,
+                           "--virtual-time-budget=5000", "--dump-dom",
+                           "http://127.0.0.1:" + std::to_string(r.daemon.port()) +
+                               "/#token=" + token},
+                          "/dev/null", "chromium");
+  std::filesystem::remove_all(profile);
+  REQUIRE_MESSAGE(page.exit_code == 0, page.err);
+  const auto& dom = page.out;
+  CAPTURE(dom);
+  CHECK(dom.find("data-book=\"alpha\"") != std::string::npos);
+  CHECK(dom.find("data-book=\"beta\"") != std::string::npos);
+  CHECK(dom.find("class=\"running\">running") != std::string::npos);
+  // The order's result in the event list and its effect on the positions, exactly as printed.
+  CHECK(dom.find("1 order alpha page-1 executed") != std::string::npos);
+  CHECK(dom.find("binance:BaseToken:BTC</td><td class=\"num\">1.125</td>") != std::string::npos);
+  CHECK(dom.find("NAV 184992.5") != std::string::npos);
+  CHECK(dom.find("id=\"error\"></span>") != std::string::npos);  // no error shown
 }
