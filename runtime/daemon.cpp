@@ -194,22 +194,24 @@ class EventLog {
 class ResultStore {
  public:
   explicit ResultStore(std::size_t capacity) : capacity_(capacity) {}
-  void put(const std::string& book, const std::string& id, json line) {
+  void put(const std::string& book, const std::string& id, const json& line) {
     auto key = book + '\n' + id;
-    if (lines_.emplace(key, std::move(line)).second) order_.push_back(std::move(key));
+    // As text: a parsed JSON tree takes several times the memory, and it is rarely read back.
+    if (lines_.emplace(key, dump_json(line)).second) order_.push_back(std::move(key));
     if (order_.size() > capacity_) {
       lines_.erase(order_.front());
       order_.pop_front();
     }
   }
-  const json* find(const std::string& book, const std::string& id) const {
+  std::optional<json> find(const std::string& book, const std::string& id) const {
     auto it = lines_.find(book + '\n' + id);
-    return it == lines_.end() ? nullptr : &it->second;
+    if (it == lines_.end()) return std::nullopt;
+    return parse_json(it->second).value;
   }
 
  private:
   std::size_t capacity_;
-  std::unordered_map<std::string, json> lines_;
+  std::unordered_map<std::string, std::string> lines_;
   std::deque<std::string> order_;
 };
 
@@ -557,10 +559,9 @@ json Daemon::order_line(const std::string& book, OrderResult& result) {
   if (result.reconciliation.outcome == ReconciliationOutcome::mismatch) mismatches_.add({book});
   const auto& id = hs.order.operation_id;
   if (hs.error_code == ErrorCode::ord_duplicate_operation_id && !id.empty()) {
-    if (const auto* stored = results_.find(book, id)) {
-      json line = *stored;
-      line["duplicate"] = true;
-      return line;
+    if (auto stored = results_.find(book, id)) {
+      (*stored)["duplicate"] = true;
+      return std::move(*stored);
     }
     json line = encode_order_result(result);
     line["duplicate"] = true;

@@ -198,7 +198,8 @@ StartRefusal serve_refusal(const std::vector<std::string>& args,
   return refusal;
 }
 
-std::string raw_exchange(int port, const std::string& raw, std::chrono::milliseconds timeout) {
+std::string raw_exchange(int port, const std::string& raw, std::chrono::milliseconds timeout,
+                         bool read) {
   std::string received;
   net::io_context ioc;
   tcp::socket socket(ioc);
@@ -214,7 +215,7 @@ std::string raw_exchange(int port, const std::string& raw, std::chrono::millisec
       [&](beast::error_code ec) {
         if (ec) return;
         net::async_write(socket, net::buffer(raw), [&](beast::error_code ec, std::size_t) {
-          if (!ec) read_more();
+          if (!ec && read) read_more();
         });
       });
   ioc.run_for(timeout);  // everything until the server closes, or the bound

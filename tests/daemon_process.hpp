@@ -66,8 +66,10 @@ StartRefusal serve_refusal(const std::vector<std::string>& args,
                            std::map<std::string, std::string> env = {});
 
 // One raw exchange over a fresh connection: `raw` is written as is, then everything read until
-// the server closes or `timeout`.
+// the server closes or `timeout`. With `read` false nothing is read: the connection just stays
+// open until `timeout` (a client that does not take its answer).
 std::string raw_exchange(int port, const std::string& raw,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                         bool read = true);
 
 }  // namespace tightloop::test

@@ -573,3 +573,28 @@ TEST_CASE("daemon: the status page in headless Chromium shows the books and an o
   CHECK(dom.find("NAV 184992.5") != std::string::npos);
   CHECK(dom.find("id=\"error\"></span>") != std::string::npos);  // no error shown
 }
+
+TEST_CASE("daemon: a second SIGTERM exits at once while the first still drains") {
+  auto config = daemon_config({"alpha"});
+  config["server"]["max_orders_per_batch"] = 20000;
+  config["server"]["max_body_bytes"] = 1 << 24;
+  Running r(config);
+  json batch = json::array();
+  for (int i = 0; i < 20000; ++i) batch.push_back(buy("q" + std::to_string(i), "0.00001"));
+  const auto body = dump_json(batch);
+  // A client that sends a batch and never reads its answer (megabytes, more than the socket
+  // buffers hold): the first SIGTERM's drain waits for that answer to be written.
+  std::thread stuck([&] {
+    raw_exchange(r.daemon.port(),
+                 "POST /v1/books/alpha/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body,
+                 std::chrono::seconds(8), /*read=*/false);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  r.daemon.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  r.daemon.signal(SIGTERM);
+  CHECK(r.daemon.wait_exit(std::chrono::seconds(5)) == 1);
+  stuck.join();
+}
