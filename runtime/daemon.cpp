@@ -838,7 +838,9 @@ void Daemon::get_events(const Target& target, const std::shared_ptr<HttpExchange
         400, ErrorCode::api_bad_request,
         "since=" + std::to_string(since) + " is after the last event (" +
             std::to_string(events_.last()) + "); the daemon may have restarted: use since=0"));
-  if (since + 1 < events_.first())
+  // since=0 is "everything still kept"; a client that saw N and missed what was dropped after
+  // it is told so.
+  if (since != 0 && since + 1 < events_.first())
     return exchange->respond(error_response(
         410, ErrorCode::api_events_gone,
         "events after " + std::to_string(since) + " are gone: the oldest kept is " +

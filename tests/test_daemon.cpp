@@ -335,9 +335,18 @@ TEST_CASE("daemon: events older than the retention window answer 410") {
   Running r(config);
   for (int i = 0; i < 4; ++i)
     r.daemon.post("/v1/books/alpha/orders", dump_json(buy("r" + std::to_string(i))), token);
-  auto gone = r.daemon.get("/v1/events?since=0", token);
+  auto gone = r.daemon.get("/v1/events?since=1", token);
   CHECK(gone.status == 410);
   CHECK(gone.error_code() == "API-010");
+  // since=0 is everything still kept: the last two.
+  auto kept = raw_exchange(r.daemon.port(),
+                           "GET /v1/events?since=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               token + "\r\n\r\n",
+                           std::chrono::milliseconds(800));
+  CHECK(kept.find("HTTP/1.1 200") == 0);
+  CHECK(kept.find("\"seq\":3") != std::string::npos);
+  CHECK(kept.find("\"seq\":4") != std::string::npos);
+  CHECK(kept.find("\"seq\":2") == std::string::npos);
 }
 
 TEST_CASE("daemon: /metrics passes promtool and its counters equal what was sent") {
