@@ -1,6 +1,8 @@
 #include "runtime/runtime.hpp"
 
+#include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 
@@ -20,6 +22,43 @@ struct Runtime::Impl {
   ingress_actor door;  // spawned at the first post()
   std::mutex door_mutex;
 
+  // Requests posted and not answered yet: shutdown waits for them.
+  std::mutex pending_mutex;
+  std::condition_variable pending_done;
+  std::size_t pending = 0;
+  bool shut = false;
+
+  std::mutex subscribers_mutex;
+  std::map<std::uint64_t, Runtime::EventCallback> subscribers;
+  std::uint64_t next_subscriber = 1;
+
+  void publish(const RuntimeEvent& event) {
+    std::lock_guard<std::mutex> lock(subscribers_mutex);
+    for (auto& [id, callback] : subscribers) callback(event);
+  }
+
+  // Drain every book, wait (bounded) for the answers, then stop everything.
+  void shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(pending_mutex);
+      if (shut) return;
+      shut = true;
+    }
+    if (door) {
+      ScopedActor self{*system};
+      for (auto& [name, book] : books)
+        self->request(book.manager, millis(saturating_mul_ms(config.venue_timeout_ms, 4)),
+                      drain_atom::value)
+            .receive([](bool) {}, [](const CafError&) {});
+      std::unique_lock<std::mutex> lock(pending_mutex);
+      // Every order in flight finishes within its step deadlines; the bound only guards a bug.
+      pending_done.wait_for(lock, std::chrono::milliseconds(saturating_add_ms(
+                                      config.reconciliation.deadline_ms,
+                                      saturating_mul_ms(config.venue_timeout_ms, 4))),
+                            [this] { return pending == 0; });
+    }
+  }
+
   explicit Impl(Config cfg) : config(std::move(cfg)) {
     system_config = make_actor_system_config(config.scheduler);
     system = std::make_unique<ActorSystem>(*system_config);
@@ -30,6 +69,7 @@ struct Runtime::Impl {
   }
 
   ~Impl() {
+    shutdown();
     if (door) caf::anon_send_exit(door, ExitReason::user_shutdown);
     for (auto& [name, book] : books) stop_book(book);
     books.clear();
@@ -69,7 +109,9 @@ Runtime::Runtime(Config config) : impl_(std::make_unique<Impl>(std::move(config)
   set_log_level(impl_->config.log.level);
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() { impl_->shutdown(); }
+
+void Runtime::shutdown() { impl_->shutdown(); }
 
 const Config& Runtime::config() const { return impl_->config; }
 
@@ -167,7 +209,81 @@ void Runtime::post(std::vector<IngressRequest> requests) {
     }
     door = impl_->door;
   }
+  {
+    std::lock_guard<std::mutex> lock(impl_->pending_mutex);
+    impl_->pending += requests.size();
+  }
+  // Each answer is counted back, so that shutdown knows when everything was answered.
+  for (auto& request : requests) {
+    request.done = [impl = impl_.get(), done = std::move(request.done)](IngressReply&& reply) {
+      if (done) done(std::move(reply));
+      std::lock_guard<std::mutex> lock(impl->pending_mutex);
+      if (--impl->pending == 0) impl->pending_done.notify_all();
+    };
+  }
   caf::anon_send(door, std::make_shared<std::vector<IngressRequest>>(std::move(requests)));
+}
+
+void Runtime::submit(const std::string& book, std::vector<Order> orders, SubmitCallback done) {
+  if (!impl_->config.find_book(book)) {
+    SubmitOutcome outcome;
+    outcome.failure = Failure{ErrorCode::ord_unknown_book, "no book '" + book + "'"};
+    done(std::move(outcome));
+    return;
+  }
+  for (auto& order : orders) order.book = book;
+  IngressRequest request;
+  request.kind = IngressKind::batch;
+  request.book = book;
+  request.orders = std::move(orders);
+  request.done = [impl = impl_.get(), book, done = std::move(done)](IngressReply&& reply) {
+    SubmitOutcome outcome;
+    if (!reply.error.empty()) {
+      outcome.failure = Failure{ErrorCode::em_component_down,
+                                "book " + book + " did not answer: " + reply.error};
+    } else {
+      outcome.result = std::move(reply.book);
+      for (const auto& result : outcome.result.results) {
+        RuntimeEvent event;
+        event.book = book;
+        event.order = result;
+        impl->publish(event);
+      }
+      if (outcome.result.halt.halted) {
+        RuntimeEvent event;
+        event.type = RuntimeEvent::Type::halt;
+        event.book = book;
+        event.halt = outcome.result.halt;
+        impl->publish(event);
+      }
+    }
+    done(std::move(outcome));
+  };
+  std::vector<IngressRequest> one;
+  one.push_back(std::move(request));
+  post(std::move(one));
+}
+
+std::future<SubmitOutcome> Runtime::submit(const std::string& book, std::vector<Order> orders) {
+  auto promise = std::make_shared<std::promise<SubmitOutcome>>();
+  auto future = promise->get_future();
+  submit(book, std::move(orders),
+         [promise](SubmitOutcome outcome) { promise->set_value(std::move(outcome)); });
+  return future;
+}
+
+SubmitOutcome Runtime::positions(const std::string& book) { return submit(book, {}).get(); }
+
+std::uint64_t Runtime::subscribe(EventCallback callback) {
+  std::lock_guard<std::mutex> lock(impl_->subscribers_mutex);
+  const auto id = impl_->next_subscriber++;
+  impl_->subscribers.emplace(id, std::move(callback));
+  return id;
+}
+
+void Runtime::unsubscribe(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(impl_->subscribers_mutex);
+  impl_->subscribers.erase(id);
 }
 
 }  // namespace tightloop

@@ -2,6 +2,8 @@
 // No CAF in this header; link tightloop_runtime.
 #pragma once
 
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,13 +19,28 @@
 
 namespace tightloop {
 
+// What an asynchronous submission answers: the book's result, or why there is none (ORD-008
+// an unknown book, EM-005 the book did not answer; `result` is then empty).
+struct SubmitOutcome {
+  BookResult result;
+  Failure failure;
+};
+
+// One thing a book did, as subscribers see it.
+struct RuntimeEvent {
+  enum class Type : std::uint8_t { order, halt } type = Type::order;
+  std::string book;
+  OrderResult order;  // type order: the result, with its deltas and reconciliation
+  HaltInfo halt;      // type halt: why
+};
+
 class Runtime {
  public:
   // Starts the actor system (scheduler threads and policy from config) and spawns every book.
   // Applies the config's log.level as the threshold; log sinks stay the application's (call
   // tightloop::init_logging from runtime/log_sinks.hpp for the binary's stderr or file sink).
   explicit Runtime(Config config);
-  ~Runtime();  // stops every book and waits for the actors to finish
+  ~Runtime();  // shutdown(): pending work answered, every book stopped, threads joined
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
@@ -57,6 +74,28 @@ class Runtime {
   // each request's `done` runs once, on an actor thread, when its book answered (or with
   // `error` set). Requests to one book take effect in the order given. Thread-safe.
   void post(std::vector<IngressRequest> requests);
+
+  // Asynchronous: `orders` as one batch to `book`; `done` runs once, on an actor thread (keep it
+  // short, never block there), with the outcome. Thread-safe, never blocks the caller.
+  using SubmitCallback = std::function<void(SubmitOutcome)>;
+  void submit(const std::string& book, std::vector<Order> orders, SubmitCallback done);
+  // The same, answered through a future.
+  std::future<SubmitOutcome> submit(const std::string& book, std::vector<Order> orders);
+  // The book's positions, entry prices and valuation after everything submitted before
+  // (blocking; `result.results` empty).
+  SubmitOutcome positions(const std::string& book);
+
+  // Every order result of work submitted with submit() or post(), and every halt seen there,
+  // reach each subscriber in the order of each book's answers, on an actor thread (keep it
+  // short; do not (un)subscribe from inside it). Thread-safe; a subscriber is not called after
+  // unsubscribe() returns.
+  using EventCallback = std::function<void(const RuntimeEvent&)>;
+  std::uint64_t subscribe(EventCallback callback);
+  void unsubscribe(std::uint64_t id);
+
+  // Shutdown, also done by the destructor: no order starts any more (queued ones are answered
+  // `skipped`, EM-007), every pending callback and future is answered, then the actors stop.
+  void shutdown();
 
  private:
   struct Impl;
