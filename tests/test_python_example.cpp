@@ -19,8 +19,6 @@
 #include "tests/daemon_process.hpp"
 #include "tests/test_support.hpp"
 
-extern char** environ;
-
 using namespace tightloop;
 using namespace tightloop::test;
 using nlohmann::json;
@@ -38,72 +36,12 @@ json serve_config(std::int64_t events_retention = 1000) {
   return config;
 }
 
-std::string whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Child = ProcessResult;
 
-struct Child {
-  int exit_code = -1;  // -1: killed at the bound
-  std::string out, err;
-};
-
-// Runs `argv` (no shell) with the test's environment minus TIGHTLOOP_TOKEN plus `env`; stdout
-// and stderr go to temporary files (no pipe to fill up). Killed with SIGKILL past `bound`.
+// Runs `argv` with the test's environment minus TIGHTLOOP_TOKEN plus `env`, killed past `bound`.
 Child run_child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                 std::chrono::seconds bound = std::chrono::seconds(60)) {
-  TempFile out_file("", ".out"), err_file("", ".err");
-  // Everything the child needs is built before fork: after it, only exec.
-  std::vector<std::string> env_text;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e;
-    const auto name = entry.substr(0, entry.find('='));
-    if (name != "TIGHTLOOP_TOKEN" && !env.count(name)) env_text.push_back(entry);
-  }
-  for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
-  std::vector<std::string> argv_text(argv);
-  std::vector<char*> child_argv, child_env;
-  for (auto& a : argv_text) child_argv.push_back(a.data());
-  child_argv.push_back(nullptr);
-  for (auto& e : env_text) child_env.push_back(e.data());
-  child_env.push_back(nullptr);
-  const int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
-  const int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
-  const int null_fd = ::open("/dev/null", O_RDONLY);
-  REQUIRE(out_fd >= 0);
-  REQUIRE(err_fd >= 0);
-  REQUIRE(null_fd >= 0);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(null_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::execve(child_argv[0], child_argv.data(), child_env.data());
-    ::_exit(127);
-  }
-  ::close(out_fd);
-  ::close(err_fd);
-  ::close(null_fd);
-  Child child;
-  const auto until = std::chrono::steady_clock::now() + bound;
-  int status = 0;
-  bool done = false;
-  while (!done && std::chrono::steady_clock::now() < until) {
-    done = ::waitpid(pid, &status, WNOHANG) == pid;
-    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (done) {
-    child.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  } else {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  child.out = whole_file(out_file.path());
-  child.err = whole_file(err_file.path());
-  return child;
+  return run_program(argv, "/dev/null", "python3", env, {"TIGHTLOOP_TOKEN"}, bound);
 }
 
 // The client against `daemon` with these orders (one JSON object per line).

@@ -2,7 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +18,8 @@
 
 #include "config/config_loader.hpp"
 #include "messages/order_json.hpp"
+
+extern char** environ;
 
 namespace tightloop::test {
 
@@ -211,35 +217,60 @@ std::string read_whole(const std::string& path) {
   return text.str();
 }
 
-// Runs `argv` (argv[0] an absolute path, no shell) with stdin from `stdin_path`, capturing
-// stdout and stderr. REQUIREs that the program exists: a missing tool fails the test.
 ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path,
-                          const std::string& package) {
+                          const std::string& package, const std::map<std::string, std::string>& env,
+                          const std::vector<std::string>& unset, std::chrono::milliseconds bound) {
   REQUIRE_MESSAGE(::access(argv[0].c_str(), X_OK) == 0,
                   argv[0] << " is missing: install the Debian package " << package
                           << " (scripts/install-deps does)");
   TempFile out_file("", ".out"), err_file("", ".err");
-  pid_t pid = ::fork();
+  // Everything the child needs is built before fork: after it, only exec.
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    const auto name = entry.substr(0, entry.find('='));
+    if (!env.count(name) && std::find(unset.begin(), unset.end(), name) == unset.end())
+      env_text.push_back(entry);
+  }
+  for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
+  std::vector<std::string> argv_text(argv);
+  std::vector<char*> child_argv, child_env;
+  for (auto& a : argv_text) child_argv.push_back(a.data());
+  child_argv.push_back(nullptr);
+  for (auto& e : env_text) child_env.push_back(e.data());
+  child_env.push_back(nullptr);
+  const int in_fd = ::open(stdin_path.c_str(), O_RDONLY);
+  const int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
+  const int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
+  REQUIRE(in_fd >= 0);
+  REQUIRE(out_fd >= 0);
+  REQUIRE(err_fd >= 0);
+  const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    int in_fd = ::open(stdin_path.c_str(), O_RDONLY);
-    int out_fd = ::open(out_file.path().c_str(), O_WRONLY | O_TRUNC);
-    int err_fd = ::open(err_file.path().c_str(), O_WRONLY | O_TRUNC);
-    if (in_fd < 0 || out_fd < 0 || err_fd < 0) ::_exit(126);
     ::dup2(in_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
-    std::vector<std::string> copies(argv);
-    std::vector<char*> args;
-    for (auto& a : copies) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::execve(child_argv[0], child_argv.data(), child_env.data());
     ::_exit(127);
   }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  ::close(in_fd);
+  ::close(out_fd);
+  ::close(err_fd);
   ProcessResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  const auto until = std::chrono::steady_clock::now() + bound;
+  int status = 0;
+  bool done = false;
+  while (!done && std::chrono::steady_clock::now() < until) {
+    done = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (done) {
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  } else {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
   result.out = read_whole(out_file.path());
   result.err = read_whole(err_file.path());
   return result;

@@ -2,6 +2,7 @@
 // the real `tightloop` binary as a child process.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <ostream>
 #include <string>
@@ -86,10 +87,15 @@ std::vector<std::string> split_lines(const std::string& text);
 std::string read_whole(const std::string& path);
 
 // Runs `argv` (argv[0] an absolute path, no shell) with stdin from `stdin_path`, capturing
-// stdout and stderr. REQUIREs that the program exists: a missing tool (promtool, Debian's
-// python3) fails the test, naming the Debian `package` that brings it.
+// stdout and stderr (into files: no pipe fills up). The environment is the test's, without the
+// `unset` names, plus `env`. REQUIREs that the program exists: a missing tool (promtool,
+// Debian's python3) fails the test, naming the Debian `package` that brings it. Killed with
+// SIGKILL past `bound` (exit_code -1 then).
 ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path,
-                          const std::string& package);
+                          const std::string& package,
+                          const std::map<std::string, std::string>& env = {},
+                          const std::vector<std::string>& unset = {},
+                          std::chrono::milliseconds bound = std::chrono::minutes(2));
 
 // A file of the source tree (relative to TIGHTLOOP_SOURCE_DIR), whole; REQUIREs it exists.
 std::string source_file(const std::string& relative_path);
