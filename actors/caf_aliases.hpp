@@ -1,16 +1,20 @@
 // The one header that names CAF. Everything else says ActorSystem, Promise<T>, Replies<...>:
 // a CAF upgrade (0.18 replaced atoms and the type registry) touches this file first.
-// Other headers that name caf:: and why: the messages/ types' inspect() functions
-// (caf::meta::type_name, the serialization CAF needs to send them), actors/interfaces.hpp's
-// CAF_ALLOW_UNSAFE_MESSAGE_TYPE for the local-only peer table and BookParts, and
-// tests/virtual_time.hpp (CAF's testing scheduler). Outside those, caf:: appears only in .cpp files of actors/ and
-// runtime/. It lives in actors/ so that actors never include runtime/.
+// Other headers that name caf:: and why: messages/inspect.hpp, every inspect() function of the
+// messages/ types (caf::meta::type_name, the serialization CAF needs to send them; included
+// here, so every user of CAF sees them); actors/interfaces.hpp's and actors/ingress.hpp's
+// CAF_ALLOW_UNSAFE_MESSAGE_TYPE for the local-only peer table, BookParts and IngressBatch; and
+// tests/virtual_time.hpp (CAF's testing scheduler). The other messages/ headers, config/ and
+// the embedding API (runtime/runtime.hpp) include no CAF (scripts/check-public-headers).
+// Outside those, caf:: appears only in .cpp files of actors/ and runtime/. It lives in actors/
+// so that actors never include runtime/.
 #pragma once
 
 #include <chrono>
 
 #include "caf/all.hpp"
 #include "messages/duration.hpp"
+#include "messages/inspect.hpp"
 
 namespace tightloop {
 

@@ -19,29 +19,14 @@ struct StreamEntry {
   MarketData market;  // kind market: the complete market data from this point on
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, StreamEntry& x) {
-  return f(caf::meta::type_name("StreamEntry"), x.kind, x.order, x.market);
-}
-
 struct StreamEntryResult {
   OrderResult order;      // kind order
   RefreshResult refresh;  // kind refresh
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, StreamEntryResult& x) {
-  return f(caf::meta::type_name("StreamEntryResult"), x.order, x.refresh);
-}
-
 struct StreamResult {
   std::vector<StreamEntryResult> entries;  // one per StreamEntry, same order
   BookResult book;  // positions and halt state after the whole stream (book.results empty)
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, StreamResult& x) {
-  return f(caf::meta::type_name("StreamResult"), x.entries, x.book);
-}
 
 }  // namespace tightloop

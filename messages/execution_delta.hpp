@@ -6,8 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/amount_inspect.hpp"
-#include "messages/inspect_optional.hpp"
+#include "messages/amount.hpp"
 
 namespace tightloop {
 
@@ -24,11 +23,5 @@ struct ExecutionDelta {
   Amount fee;  // the fee folded into delta_amount (or charged by a `fee` delta)
   std::string operation_id;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ExecutionDelta& x) {
-  return f(caf::meta::type_name("ExecutionDelta"), x.position_key, x.delta_amount, x.source,
-           optional_field(x.price), x.fee, x.operation_id);
-}
 
 }  // namespace tightloop

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/amount_inspect.hpp"
+#include "messages/amount.hpp"
 #include "messages/error_code.hpp"
 #include "messages/order.hpp"
 
@@ -36,14 +36,6 @@ struct ExecutionHandshake {
   // the venues afresh. Not part of the JSON output.
   std::map<std::string, Amount> reported_balances;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ExecutionHandshake& x) {
-  return f(caf::meta::type_name("ExecutionHandshake"), x.order, x.status, x.trade_id,
-           x.executed_amount, optional_field(x.executed_price), x.position_deltas, x.fee_amount,
-           x.fee_currency, x.fee_venue, x.error_code, x.error_message, x.in_doubt,
-           x.reported_balances);
-}
 
 // A failed handshake for `order` with a code and a message, nothing executed.
 ExecutionHandshake failed_handshake(const Order& order, ErrorCode code, std::string message);

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "messages/error_code.hpp"
-#include "messages/inspect_optional.hpp"
 
 namespace tightloop {
 
@@ -16,10 +15,5 @@ struct Failure {
   // "ORD-001: operation_id is required"
   std::string describe() const;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Failure& x) {
-  return f(caf::meta::type_name("Failure"), x.code, x.message);
-}
 
 }  // namespace tightloop

@@ -7,8 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "messages/amount_inspect.hpp"
-#include "messages/inspect_optional.hpp"
+#include "messages/amount.hpp"
 #include "messages/order.hpp"
 
 namespace tightloop {
@@ -46,13 +45,6 @@ struct FaultSpec {
   std::int64_t delay_ms = 1000;     // slow_reply: reply delay (>= 0)
   bool applied = false;  // no_reply: whether the venue applied the order before going silent
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, FaultSpec& x) {
-  return f(caf::meta::type_name("FaultSpec"), x.kind, x.operation_id,
-           optional_field(x.operation), x.every_nth, x.times, x.message, x.fill_ratio,
-           x.report_error, x.stale_queries, x.delay_ms, x.applied);
-}
 
 // The text of a reject fault's failed handshake.
 std::string reject_message(const FaultSpec& fault);

@@ -6,8 +6,7 @@
 #include <map>
 #include <string>
 
-#include "messages/amount_inspect.hpp"
-#include "messages/inspect_optional.hpp"
+#include "messages/amount.hpp"
 
 namespace tightloop {
 
@@ -15,11 +14,6 @@ struct LendingIndex {
   Amount liquidity_index = Amount::units(1);  // underlying per aToken (scaled supply balance)
   Amount borrow_index = Amount::units(1);     // underlying per debtToken (scaled debt balance)
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, LendingIndex& x) {
-  return f(caf::meta::type_name("LendingIndex"), x.liquidity_index, x.borrow_index);
-}
 
 struct MarketData {
   std::map<std::string, Amount> prices;  // symbol -> price in a common unit (USD)
@@ -29,11 +23,5 @@ struct MarketData {
   std::map<std::string, std::map<std::string, Amount>> funding_rates;  // venue -> perp -> rate
   std::string timestamp;  // of the last market event, "" before any
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, MarketData& x) {
-  return f(caf::meta::type_name("MarketData"), x.prices, x.indices, x.staking_rates,
-           x.funding_rates, x.timestamp);
-}
 
 }  // namespace tightloop

@@ -8,9 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "messages/amount_inspect.hpp"
+#include "messages/amount.hpp"
 #include "messages/failure.hpp"
-#include "messages/inspect_optional.hpp"
 
 namespace tightloop {
 
@@ -73,14 +72,5 @@ struct Order {
   // atomic group like any other refusal, and answers with this failure; nothing executes.
   Failure ingress_failure;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Order& x) {
-  return f(caf::meta::type_name("Order"), x.operation_id, x.book, x.venue, x.operation, x.pair,
-           optional_field(x.side), x.amount, optional_field(x.price), x.order_type, x.token_in,
-           x.token_out, x.source_venue, x.target_venue, x.execution_mode, x.atomic_group_id,
-           optional_field(x.sequence_in_group), optional_field(x.slippage_tolerance),
-           x.strategy_intent, x.expected_deltas, x.metadata_json, x.timestamp, x.ingress_failure);
-}
 
 }  // namespace tightloop

@@ -3,11 +3,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "messages/amount_inspect.hpp"
+#include "messages/amount.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/execution_handshake.hpp"
 #include "messages/failure.hpp"
@@ -25,12 +26,6 @@ struct KeyMismatch {
   std::optional<Amount> reported;  // what the venue reports; empty: it does not report the key
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, KeyMismatch& x) {
-  return f(caf::meta::type_name("KeyMismatch"), x.position_key, x.expected,
-           optional_field(x.reported));
-}
-
 struct Reconciliation {
   ReconciliationOutcome outcome = ReconciliationOutcome::not_run;
   std::uint32_t attempts = 0;
@@ -38,22 +33,11 @@ struct Reconciliation {
   std::vector<std::int64_t> backoff_ms;  // the wait before each retry, in order
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Reconciliation& x) {
-  return f(caf::meta::type_name("Reconciliation"), x.outcome, x.attempts, x.mismatches,
-           x.backoff_ms);
-}
-
 // What position_refresh applied for one book.
 struct RefreshResult {
   std::vector<ExecutionDelta> deltas;  // settlements, each with its source
   Failure failure;                     // e.g. EM-004 when the book is halted
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, RefreshResult& x) {
-  return f(caf::meta::type_name("RefreshResult"), x.deltas, x.failure);
-}
 
 // The order's expected_deltas against what it did (informational: the order's status does not
 // change). Checked only for an order that executed and named expected_deltas.
@@ -64,23 +48,12 @@ struct ExpectedDeltasCheck {
   std::vector<KeyMismatch> mismatches;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ExpectedDeltasCheck& x) {
-  return f(caf::meta::type_name("ExpectedDeltasCheck"), x.checked, x.mismatches);
-}
-
 struct OrderResult {
   ExecutionHandshake handshake;
   std::vector<ExecutionDelta> deltas;  // what was applied to the position monitor
   Reconciliation reconciliation;
   ExpectedDeltasCheck expected_deltas_check;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, OrderResult& x) {
-  return f(caf::meta::type_name("OrderResult"), x.handshake, x.deltas, x.reconciliation,
-           x.expected_deltas_check);
-}
 
 // Whether and why a book is halted: one value that the execution manager keeps, the
 // supervisor reports and a batch's result carries.
@@ -91,21 +64,11 @@ struct HaltInfo {
   std::vector<KeyMismatch> mismatches;  // when a reconciliation mismatch halted the book
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, HaltInfo& x) {
-  return f(caf::meta::type_name("HaltInfo"), x.halted, x.code, x.reason, x.mismatches);
-}
-
 // A book's positions as the monitor holds them.
 struct BookPositions {
   std::map<std::string, Amount> amounts;
   std::map<std::string, Amount> entry_prices;  // perp key -> average entry, open perps only
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, BookPositions& x) {
-  return f(caf::meta::type_name("BookPositions"), x.amounts, x.entry_prices);
-}
 
 struct BookResult {
   std::string book;
@@ -115,11 +78,5 @@ struct BookResult {
   BookValuation valuation;  // at the market the book saw last
   HaltInfo halt;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, BookResult& x) {
-  return f(caf::meta::type_name("BookResult"), x.book, x.results, x.positions, x.entry_prices,
-           x.valuation, x.halt);
-}
 
 }  // namespace tightloop

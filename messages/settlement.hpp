@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "messages/amount_inspect.hpp"
+#include "messages/amount.hpp"
 #include "messages/execution_delta.hpp"
 #include "messages/failure.hpp"
 
@@ -17,21 +17,11 @@ struct Settlement {
   Failure failure;                     // VEN-009: a payment would not be a finite number
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Settlement& x) {
-  return f(caf::meta::type_name("Settlement"), x.deltas, x.failure);
-}
-
 // Another venue's answer to applying an order's legs on its ledger: nothing applied and why, or
 // the balances of the legs' keys after applying them.
 struct LegsResult {
   Failure failure;
   std::map<std::string, Amount> balances;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, LegsResult& x) {
-  return f(caf::meta::type_name("LegsResult"), x.failure, x.balances);
-}
 
 }  // namespace tightloop

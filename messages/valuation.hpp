@@ -7,8 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "messages/amount_inspect.hpp"
-#include "messages/inspect_optional.hpp"
+#include "messages/amount.hpp"
 
 namespace tightloop {
 
@@ -20,23 +19,11 @@ struct PositionValue {
   std::optional<Amount> unrealised_pnl;  // perp: in its settlement token, closing at the mark
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, PositionValue& x) {
-  return f(caf::meta::type_name("PositionValue"), x.value, optional_field(x.underlying),
-           optional_field(x.entry_price), optional_field(x.mark_price),
-           optional_field(x.unrealised_pnl));
-}
-
 struct Valuation {
   std::map<std::string, PositionValue> positions;  // every priced key, zero balances included
   std::map<std::string, std::string> unpriced;  // non-zero keys it cannot value -> why
   std::optional<Amount> nav;          // the sum of the values; none while a key is unpriced
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Valuation& x) {
-  return f(caf::meta::type_name("Valuation"), x.positions, x.unpriced, optional_field(x.nav));
-}
 
 // `expected` is the position monitor's view. On a halt `venue` values what the venues report
 // instead: the monitor's positions with the venues' figures for the keys that did not agree.
@@ -44,10 +31,5 @@ struct BookValuation {
   Valuation expected;
   std::optional<Valuation> venue;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, BookValuation& x) {
-  return f(caf::meta::type_name("BookValuation"), x.expected, optional_field(x.venue));
-}
 
 }  // namespace tightloop

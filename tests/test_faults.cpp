@@ -7,6 +7,7 @@
 
 #include "actors/venues/fault_injector.hpp"
 #include "messages/fault_spec.hpp"
+#include "messages/inspect.hpp"
 #include "tests/test_support.hpp"
 
 using namespace tightloop;
