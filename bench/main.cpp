@@ -17,6 +17,7 @@
 
 #include "bench/actor_scenarios.hpp"
 #include "bench/bench_config.hpp"
+#include "bench/daemon_scenario.hpp"
 #include "bench/direct_book.hpp"
 #include "bench/machine.hpp"
 #include "bench/report.hpp"
@@ -48,6 +49,7 @@ struct Sizes {
   std::size_t logging_orders = 100000;
   std::vector<std::size_t> memory_books = {1000, 10000, 100000};
   double memory_budget_seconds = 120.0;
+  DaemonSizes daemon;
 };
 
 Sizes quick_sizes() {
@@ -63,6 +65,7 @@ Sizes quick_sizes() {
   s.logging_orders = 1000;
   s.memory_books = {200};
   s.memory_budget_seconds = 10.0;
+  s.daemon = daemon_quick_sizes();
   return s;
 }
 
@@ -345,6 +348,23 @@ json logging(Context& ctx) {
           {"runs", runs}};
 }
 
+// Scenario 7: a real `tightloop serve` child over loopback (daemon_scenario.cpp). The HTTP tax
+// is against the in-process one-book closed loop: scenario 1's figure when it ran, else the
+// open loop's capacity run, else a short one here, before the child starts.
+json daemon(Context& ctx, bool one_book_ran) {
+  InProcessBaseline baseline;
+  if (ctx.capacity) {
+    baseline = {*ctx.capacity, one_book_ran ? "one_book" : "open_loop"};
+  } else {
+    progress("daemon: the in-process one-book closed loop first (the HTTP tax's baseline)");
+    auto run = run_closed_loop(load_config(ctx.one_book_config), 1,
+                               ctx.sizes.one_book_orders / 4 + 1, ctx.sizes.warmup_orders);
+    baseline = {run.orders / std::max(run.seconds, 1e-9), "measured here"};
+  }
+  return run_daemon_scenario(default_daemon_binary(), ctx.one_book_config, ctx.sizes.daemon,
+                             baseline, progress);
+}
+
 json skipped(const std::string& reason) {
   return {{"status", "skipped"}, {"reason", reason}};
 }
@@ -464,7 +484,8 @@ int run_benchmark(const Options& options) {
                      {"open_seconds", ctx.sizes.open_seconds},
                      {"logging_orders", ctx.sizes.logging_orders},
                      {"memory_books", ctx.sizes.memory_books},
-                     {"memory_budget_seconds", ctx.sizes.memory_budget_seconds}}}};
+                     {"memory_budget_seconds", ctx.sizes.memory_budget_seconds},
+                     {"daemon", to_json(ctx.sizes.daemon)}}}};
 
   json scenarios = json::object();
   auto wanted = [&](const char* name) { return options.scenarios.count(name) != 0; };
@@ -477,8 +498,7 @@ int run_benchmark(const Options& options) {
   if (wanted("logging")) scenarios["logging"] = logging(ctx);
   if (wanted("journal"))
     scenarios["journal"] = skipped("no journal in this revision (durability issue not landed)");
-  if (wanted("daemon"))
-    scenarios["daemon"] = skipped("no daemon in this revision (daemon issue not landed)");
+  if (wanted("daemon")) scenarios["daemon"] = daemon(ctx, scenarios.contains("one_book"));
   if (wanted("memory")) scenarios["memory"] = memory(ctx);
   // The order path's messages (actors/interfaces.hpp): inside the book, and with the client's
   // request and reply as the benchmarks send them; the floor runs the same 8.
@@ -486,9 +506,17 @@ int run_benchmark(const Options& options) {
   doc["scenarios"] = scenarios;
   doc["ratios"] = ratios(scenarios);
   doc["targets"] = evaluate_targets(doc);
+  if (scenarios.contains("daemon")) {
+    for (auto& t : daemon_targets(scenarios["daemon"])) doc["targets"].push_back(t);
+    if (scenarios["daemon"].contains("http_tax"))
+      doc["ratios"]["daemon_over_one_book"] =
+          scenarios["daemon"]["http_tax"]["daemon_over_in_process"];
+  }
 
   const bool json_to_stdout = options.json_path.empty() || options.json_path == "-";
   print_table(doc, json_to_stdout ? std::cerr : std::cout);
+  if (scenarios.contains("daemon"))
+    print_daemon_table(scenarios["daemon"], json_to_stdout ? std::cerr : std::cout);
   if (json_to_stdout) {
     std::cout << doc.dump(2) << std::endl;
   } else {

@@ -125,7 +125,7 @@ VenuePlan CexVenue::price(const Order& order) {
 
 VenuePlan CexVenue::price_spot(const Order& order) const {
   Fill fill;
-  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version()};
+  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version(), {}, {}};
   if (auto failure = price_fill(order, config_, market(), cache_, fill))
     return rejected_plan(order, failure->code, failure->message);
   const Amount q = order.amount;
@@ -147,7 +147,7 @@ VenuePlan CexVenue::price_spot(const Order& order) const {
 
 VenuePlan CexVenue::price_perp(const Order& order) {
   Fill fill;
-  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version()};
+  if (cache_.market_version != market_version()) cache_ = PriceCache{market_version(), {}, {}};
   if (auto failure = price_fill(order, config_, market(), cache_, fill))
     return rejected_plan(order, failure->code, failure->message);
   const Amount q = order.amount;
@@ -159,7 +159,6 @@ VenuePlan CexVenue::price_perp(const Order& order) {
       make_position_key(name(), PositionType::BaseToken, config_.settlement_token);
   // A key the book does not hold reads as flat here; the ledger check then reports POS-001.
   const Amount old_size = ledger_.balance(perp_key).value_or(Amount{});
-  const Amount old_abs = old_size.abs();
   // The ledger moves the entry when the legs apply (PositionBook, the monitor's rule too).
   const Amount entry = entry_price(perp_key).value_or(p);
 
