@@ -33,6 +33,7 @@
 #include <boost/beast/http.hpp>
 
 #include "bench/bench_config.hpp"
+#include "bench/report.hpp"
 #include "bench/stats.hpp"
 #include "messages/json_number.hpp"
 #include "messages/order_json.hpp"
@@ -67,15 +68,6 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* pattern, ...) {
-  char text[512];
-  va_list args;
-  va_start(args, pattern);
-  std::vsnprintf(text, sizeof text, pattern, args);
-  va_end(args);
-  return text;
-}
 
 // A file in /tmp that goes with the object.
 class TempFile {

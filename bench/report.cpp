@@ -16,15 +16,6 @@ using nlohmann::json;
 constexpr double gib = 1024.0 * 1024.0 * 1024.0;
 constexpr double mib = 1024.0 * 1024.0;
 
-std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* pattern, ...) {
-  char text[512];
-  va_list args;
-  va_start(args, pattern);
-  std::vsnprintf(text, sizeof text, pattern, args);
-  va_end(args);
-  return text;
-}
 
 // A number at a JSON path, if every step exists.
 std::optional<double> number_at(const json& doc, const std::vector<std::string>& path) {
@@ -285,6 +276,15 @@ int compare_results(const json& old_doc, const json& new_doc, std::ostream& out)
     return 2;
   }
   return regressed ? 1 : 0;
+}
+
+std::string format(const char* pattern, ...) {
+  char text[512];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(text, sizeof text, pattern, args);
+  va_end(args);
+  return text;
 }
 
 }  // namespace tightloop::bench

@@ -15,6 +15,9 @@ nlohmann::json evaluate_targets(const nlohmann::json& doc);
 
 void print_table(const nlohmann::json& doc, std::ostream& out);
 
+// printf into a std::string (table lines; at most 511 characters).
+std::string format(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
+
 // A ratio dropped by more than this fraction is a regression.
 inline constexpr double allowed_ratio_drop = 0.20;
 

@@ -67,9 +67,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() { server_->sessions.erase(this); }
 
-  // Idle between requests: close now (shutdown).
+  // Idle between requests (not a byte of the next one yet): close now (shutdown). A request
+  // being received is read to its end and answered.
   void close_if_idle() {
-    if (!busy_) close();
+    if (!busy_ && !(parser_ && parser_->got_some())) close();
   }
 
   void close() {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -204,6 +205,11 @@ std::string raw_exchange(int port, const std::string& raw, std::chrono::millisec
   net::io_context ioc;
   tcp::socket socket(ioc);
   std::array<char, 4096> chunk{};
+  if (!read) {
+    // A small receive buffer, so that the kernel cannot take the whole answer in for us.
+    socket.open(tcp::v4());
+    socket.set_option(net::socket_base::receive_buffer_size(4096));
+  }
   std::function<void()> read_more = [&] {
     socket.async_read_some(net::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
       received.append(chunk.data(), n);
@@ -218,6 +224,10 @@ std::string raw_exchange(int port, const std::string& raw, std::chrono::millisec
           if (!ec && read) read_more();
         });
       });
+  // Not reading, the connection must still stay open: a timer keeps the loop (and the socket)
+  // alive for the whole bound.
+  net::steady_timer hold(ioc, timeout);
+  if (!read) hold.async_wait([](beast::error_code) {});
   ioc.run_for(timeout);  // everything until the server closes, or the bound
   return received;
 }

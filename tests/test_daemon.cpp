@@ -401,8 +401,14 @@ TEST_CASE("daemon: SIGTERM mid-batch finishes the order in flight, skips the res
   auto answer = std::async(std::launch::async, [&] {
     return r.daemon.post("/v1/books/alpha/orders", dump_json(batch), token);
   });
-  // Signal once the daemon has the batch (its access log has no line for it yet: it is running).
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Signal once the books have the batch: /metrics counts its orders in flight.
+  bool running = false;
+  for (int i = 0; i < 2000 && !running; ++i) {
+    running = r.daemon.get("/metrics", token).body.find(
+                  "tightloop_orders_in_flight{book=\"alpha\"} 20000") != std::string::npos;
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(running);
   r.daemon.signal(SIGTERM);
   auto reply = answer.get();
   CHECK(r.daemon.wait_exit() == 0);
@@ -603,10 +609,44 @@ TEST_CASE("daemon: a second SIGTERM exits at once while the first still drains")
                      std::to_string(body.size()) + "\r\n\r\n" + body,
                  std::chrono::seconds(8), /*read=*/false);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Once the books have the batch (counted in flight), the first signal; its drain cannot end
+  // while the answer waits to be read.
+  bool running = false;
+  for (int i = 0; i < 2000 && !running; ++i) {
+    running = r.daemon.get("/metrics", token).body.find(
+                  "tightloop_orders_in_flight{book=\"alpha\"} 20000") != std::string::npos;
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(running);
   r.daemon.signal(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   r.daemon.signal(SIGTERM);
   CHECK(r.daemon.wait_exit(std::chrono::seconds(5)) == 1);
   stuck.join();
+}
+
+TEST_CASE("daemon: log.rotation_bytes starts a new file past the size") {
+  char dir[] = "/tmp/tightloop-rotation-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string log = std::string(dir) + "/serve.log";
+  auto config = daemon_config({"alpha"});
+  config["log"] = {{"level", "info"}, {"file", log}, {"rotation_bytes", 2000}};
+  {
+    Running r(config);
+    for (int i = 0; i < 60; ++i) REQUIRE(r.daemon.get("/healthz").status == 200);
+  }
+  std::size_t rotated = 0, total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    total += read_whole(entry.path().string()).size();
+    if (name != "serve.log") {
+      CHECK(name.rfind("serve.log.", 0) == 0);
+      CHECK(entry.file_size() <= 2000 + 200);  // a file closes at the record that crosses it
+      ++rotated;
+    }
+  }
+  // 60 access lines of ~50 bytes and the start and stop lines: at least two files' worth.
+  CHECK(rotated >= 1);
+  CHECK(total > 3000);
+  std::filesystem::remove_all(dir);
 }
