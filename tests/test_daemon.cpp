@@ -52,6 +52,17 @@ json positions(const DaemonProcess& d, const std::string& book) {
   return reply.json();
 }
 
+// Polls /metrics (bounded) until `book` has `orders` in flight: the books have the batch.
+bool wait_in_flight(const DaemonProcess& d, const std::string& book, int orders) {
+  const std::string line =
+      "tightloop_orders_in_flight{book=\"" + book + "\"} " + std::to_string(orders);
+  for (int i = 0; i < 2000; ++i) {
+    if (d.get("/metrics", token).body.find(line) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 struct Running {
   TempFile config;
   DaemonProcess daemon;
@@ -401,14 +412,8 @@ TEST_CASE("daemon: SIGTERM mid-batch finishes the order in flight, skips the res
   auto answer = std::async(std::launch::async, [&] {
     return r.daemon.post("/v1/books/alpha/orders", dump_json(batch), token);
   });
-  // Signal once the books have the batch: /metrics counts its orders in flight.
-  bool running = false;
-  for (int i = 0; i < 2000 && !running; ++i) {
-    running = r.daemon.get("/metrics", token).body.find(
-                  "tightloop_orders_in_flight{book=\"alpha\"} 20000") != std::string::npos;
-    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(running);
+  // Signal once the books have the batch.
+  REQUIRE(wait_in_flight(r.daemon, "alpha", 20000));
   r.daemon.signal(SIGTERM);
   auto reply = answer.get();
   CHECK(r.daemon.wait_exit() == 0);
@@ -609,15 +614,9 @@ TEST_CASE("daemon: a second SIGTERM exits at once while the first still drains")
                      std::to_string(body.size()) + "\r\n\r\n" + body,
                  std::chrono::seconds(8), /*read=*/false);
   });
-  // Once the books have the batch (counted in flight), the first signal; its drain cannot end
-  // while the answer waits to be read.
-  bool running = false;
-  for (int i = 0; i < 2000 && !running; ++i) {
-    running = r.daemon.get("/metrics", token).body.find(
-                  "tightloop_orders_in_flight{book=\"alpha\"} 20000") != std::string::npos;
-    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(running);
+  // Once the books have the batch, the first signal; its drain cannot end while the answer
+  // waits to be read.
+  REQUIRE(wait_in_flight(r.daemon, "alpha", 20000));
   r.daemon.signal(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   r.daemon.signal(SIGTERM);
